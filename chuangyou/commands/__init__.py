@@ -1,0 +1,1 @@
+"""Command-line tools that read and write files and need no database."""

@@ -1,0 +1,16 @@
+"""Navigation by role: each role sees only the menu entries it can use."""
+
+from chuangyou.accounts.scope import scope_of
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_of(user)
+    items = [("workbench", "工作台", "home"), ("orgs:tree", "组织架构", "sitemap"), ("orgs:list", "组织列表", "list")]
+    if scope.can_manage_tree:
+        items.append(("orgs:import", "导入导出", "file-spreadsheet"))
+    if scope.can_read_audit:
+        items.append(("audit:list", "审计日志", "shield-check"))
+    return {"nav_items": items, "user_scope": scope, "csp_nonce": getattr(request, "csp_nonce", "")}

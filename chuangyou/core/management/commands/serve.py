@@ -1,0 +1,24 @@
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "收集静态文件并以 gunicorn 启动网站（默认 http://127.0.0.1:8000）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("CHUANGYOU_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+
+    def handle(self, *args, bind, workers, **options):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"创优已启动：http://{bind}/ （按 Ctrl+C 停止）")
+        env = dict(os.environ, CHUANGYOU_STATIC_MANIFEST="1", DJANGO_SETTINGS_MODULE="chuangyou.settings")
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        argv = [gunicorn, "chuangyou.wsgi:application", "--bind", bind, "--workers", str(workers),
+                "--worker-class", "gthread", "--threads", "4", "--timeout", "120",
+                "--access-logfile", "-", "--chdir", str(settings.PROJECT_DIR)]
+        os.execve(gunicorn, argv, env)

@@ -1,0 +1,1 @@
+"""Framework-light helpers shared by the apps and the command-line tools."""

@@ -1,0 +1,140 @@
+"""The organization tree (党组织). A materialized path (treebeard MP_Node) makes a scope a path
+prefix: everything under an organization is `path LIKE '<its path>%'`."""
+
+from django.db import models
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from chuangyou.lib.masking import mask_phone
+from chuangyou.rules import org_setup
+
+
+class Kind(models.TextChoices):
+    COUNTY = org_setup.COUNTY, "县委"
+    TOWNSHIP = org_setup.TOWNSHIP, "乡镇党委"
+    SUBDISTRICT = org_setup.SUBDISTRICT, "街道党工委"
+    COMMITTEE = org_setup.COMMITTEE, "党委"
+    GENERAL_BRANCH = org_setup.GENERAL_BRANCH, "党总支"
+    BRANCH = org_setup.BRANCH, "党支部"
+
+
+# Administrative levels above the basic Party organizations.
+LEVEL_KINDS = (Kind.COUNTY, Kind.TOWNSHIP, Kind.SUBDISTRICT)
+TOWNSHIP_KINDS = (Kind.TOWNSHIP, Kind.SUBDISTRICT)
+
+
+class Domain(models.TextChoices):
+    VILLAGE = "village", "村"
+    COMMUNITY = "community", "社区"
+    ORGAN = "organ", "机关"
+    SCHOOL = "school", "学校"
+    HOSPITAL = "hospital", "医院"
+    INSTITUTION = "institution", "其他事业单位"
+    STATE_ENTERPRISE = "state_enterprise", "国有企业"
+    PRIVATE_ENTERPRISE = "private_enterprise", "非公企业"
+    SOCIAL_ORGANIZATION = "social_organization", "社会组织"
+    RETIRED = "retired", "离退休"
+    OTHER = "other", "其他"
+
+
+# Groups used in reports and rubric binding: 两新 = 非公企业 + 社会组织.
+DOMAIN_GROUPS = {
+    "村(社区)": (Domain.VILLAGE, Domain.COMMUNITY),
+    "机关": (Domain.ORGAN,),
+    "事业单位": (Domain.SCHOOL, Domain.HOSPITAL, Domain.INSTITUTION),
+    "国有企业": (Domain.STATE_ENTERPRISE,),
+    "两新组织": (Domain.PRIVATE_ENTERPRISE, Domain.SOCIAL_ORGANIZATION),
+    "离退休及其他": (Domain.RETIRED, Domain.OTHER),
+}
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", "正常"
+    MERGED = "merged", "已合并"
+    DISSOLVED = "dissolved", "已撤销"
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def visible_to(self, user):
+        from chuangyou.accounts.scope import scope_of
+
+        return scope_of(user).filter_orgs(self)
+
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(models.Q(name__icontains=text) | models.Q(code__istartswith=text))
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    def get_queryset(self):
+        # treebeard's manager builds its own queryset class; keep ours (and its path order).
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Organization(MP_Node):
+    # 4 characters per level over 0-9A-Z: 1.6 million children per parent, 63 levels.
+    steplen = 4
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    code = models.CharField("组织代码", max_length=32, unique=True)
+    name = models.CharField("组织名称", max_length=100, db_index=True)
+    kind = models.CharField("组织类别", max_length=20, choices=Kind.choices)
+    domain = models.CharField("所属领域", max_length=24, choices=Domain.choices, blank=True)
+    full_members = models.PositiveIntegerField("正式党员数", default=0)
+    probationary_members = models.PositiveIntegerField("预备党员数", default=0)
+    secretary_name = models.CharField("书记姓名", max_length=50, blank=True)
+    secretary_phone = models.CharField("书记电话", max_length=20, blank=True)
+    founded = models.DateField("成立日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    # Optimistic lock: an edit made from a stale page is refused instead of overwriting.
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        indexes = [
+            # Prefix scans (LIKE 'path%') on PostgreSQL need a pattern index.
+            models.Index(fields=["path"], name="org_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["kind", "domain"], name="org_kind_domain"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def members_total(self) -> int:
+        return self.full_members + self.probationary_members
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.secretary_phone)
+
+    @property
+    def is_branch_level(self) -> bool:
+        return self.kind in (Kind.BRANCH, Kind.GENERAL_BRANCH)
+
+    @property
+    def setup_warnings(self) -> list[str]:
+        return org_setup.setup_warnings(self.kind, self.full_members, self.probationary_members)
+
+    def snapshot(self) -> dict:
+        """The fields an audit event records, as plain JSON values."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "domain": self.domain,
+            "full_members": self.full_members,
+            "probationary_members": self.probationary_members,
+            "secretary_name": self.secretary_name,
+            "secretary_phone": mask_phone(self.secretary_phone),
+            "founded": self.founded.isoformat() if self.founded else None,
+            "status": self.status,
+        }

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from chuangyou.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.workbench, name="workbench"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("chuangyou.accounts.urls")),
+    path("orgs/", include("chuangyou.orgs.urls")),
+    path("audit/", include("chuangyou.audit.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "chuangyou.core.views.forbidden"
+handler404 = "chuangyou.core.views.not_found"
+handler500 = "chuangyou.core.views.server_error"

@@ -1,0 +1,77 @@
+"""Personas and a small tree shared by the whole suite.
+
+The tree: 示范县 (county) ─┬─ 甲镇 (township) ─┬─ 甲一村党支部
+                           │                   └─ 甲二村党支部
+                           └─ 乙街道 (subdistrict) ── 乙社区党支部
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from chuangyou.accounts.models import Role, RoleAssignment
+from chuangyou.orgs.models import Domain, Kind, Organization
+
+PASSWORD = "Persona@2026pass"
+
+
+def make_org(parent, code, name, kind, domain="", full=10, probationary=1, **extra):
+    fields = {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "domain": domain,
+        "full_members": full,
+        "probationary_members": probationary,
+        "secretary_name": "王建国",
+        "secretary_phone": "13812341234",
+        **extra,
+    }
+    if parent is None:
+        return Organization.objects.add_root(fields)
+    org = Organization.objects.add_child(parent, fields)
+    parent.refresh_from_db()
+    return org
+
+
+@pytest.fixture
+def tree(db):
+    county = make_org(None, "T", "示范县委", Kind.COUNTY, full=0, probationary=0)
+    town_a = make_org(county, "TA", "甲镇党委", Kind.TOWNSHIP, full=0, probationary=0)
+    town_b = make_org(county, "TB", "乙街道党工委", Kind.SUBDISTRICT, full=0, probationary=0)
+    a1 = make_org(town_a, "TA01", "甲一村党支部", Kind.BRANCH, Domain.VILLAGE)
+    a2 = make_org(town_a, "TA02", "甲二村党支部", Kind.BRANCH, Domain.VILLAGE, full=2, probationary=0)
+    b1 = make_org(town_b, "TB01", "乙社区党支部", Kind.BRANCH, Domain.COMMUNITY)
+    for org in (county, town_a, town_b):
+        org.refresh_from_db()
+    return {"county": county, "town_a": town_a, "town_b": town_b, "a1": a1, "a2": a2, "b1": b1}
+
+
+def make_user(username, role=None, org=None):
+    user = get_user_model().objects.create_user(username, password=PASSWORD)
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, organization=org)
+    return user
+
+
+@pytest.fixture
+def personas(tree):
+    """One user per role, each on its own scope, plus an outsider with no role."""
+    return {
+        "county_admin": make_user("p_admin", Role.COUNTY_ADMIN, tree["county"]),
+        "township_reviewer": make_user("p_town", Role.TOWNSHIP_REVIEWER, tree["town_a"]),
+        "branch_secretary": make_user("p_branch", Role.BRANCH_SECRETARY, tree["a1"]),
+        "leading_group": make_user("p_leader", Role.LEADING_GROUP, tree["county"]),
+        "auditor": make_user("p_auditor", Role.AUDITOR, tree["county"]),
+        "outsider": make_user("p_outsider"),
+    }
+
+
+@pytest.fixture
+def client_for(client, personas):
+    """`client_for("township_reviewer")` — a test client logged in as that persona."""
+
+    def login(name):
+        client.force_login(personas[name], backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
