@@ -14,6 +14,13 @@ from chuangyou.orgs.models import Domain, Kind, Organization
 PASSWORD = "Persona@2026pass"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow by design; tests that are not about hashing use a fast hasher.
+    tests/accounts/test_security_settings.py checks the production setting itself."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_org(parent, code, name, kind, domain="", full=10, probationary=1, **extra):
     fields = {
         "code": code,

@@ -13,5 +13,3 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
-
-

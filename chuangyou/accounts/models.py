@@ -23,7 +23,10 @@ class RoleAssignment(models.Model):
     )
     role = models.CharField("角色", max_length=24, choices=Role.choices)
     organization = models.ForeignKey(
-        "orgs.Organization", verbose_name="管辖组织", on_delete=models.PROTECT, related_name="role_assignments"
+        "orgs.Organization",
+        verbose_name="管辖组织",
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
     )
     active = models.BooleanField("有效", default=True)
     created_at = models.DateTimeField("授予时间", auto_now_add=True)

@@ -76,11 +76,12 @@ class Scope:
         """May change this organization (edit, move, dissolve, add children)."""
         if self.is_superuser:
             return True
-        for grant in self.grants:
-            if grant.role in TREE_MANAGERS and org.path.startswith(grant.path):
-                if org.path != grant.path or TREE_MANAGERS[grant.role]:
-                    return True
-        return False
+        return any(
+            grant.role in TREE_MANAGERS
+            and org.path.startswith(grant.path)
+            and (org.path != grant.path or TREE_MANAGERS[grant.role])
+            for grant in self.grants
+        )
 
     def can_add_child(self, parent) -> bool:
         return self.is_superuser or any(

@@ -40,8 +40,17 @@ def record(
 def record_many(events: Iterable[dict[str, Any]], *, actor, batch_size: int = 2000) -> int:
     """Bulk-write events given as dicts of `record`'s keyword arguments (for imports)."""
     rows = (
-        AuditEvent(**_event_fields(actor, e["verb"], e["target"], e.get("organization"), e.get("before"),
-                                   e.get("after"), e.get("note", "")))
+        AuditEvent(
+            **_event_fields(
+                actor,
+                e["verb"],
+                e["target"],
+                e.get("organization"),
+                e.get("before"),
+                e.get("after"),
+                e.get("note", ""),
+            )
+        )
         for e in events
     )
     created = 0

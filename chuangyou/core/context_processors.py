@@ -8,9 +8,13 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     scope = scope_of(user)
-    items = [("workbench", "工作台", "home"), ("orgs:tree", "组织架构", "sitemap"), ("orgs:list", "组织列表", "list")]
+    items = [
+        ("workbench", "工作台", "home"),
+        ("orgs:tree", "组织架构", "sitemap"),
+        ("orgs:list", "组织列表", "list"),
+    ]
     if scope.can_manage_tree:
         items.append(("orgs:import", "导入导出", "file-spreadsheet"))
     if scope.can_read_audit:
         items.append(("audit:list", "审计日志", "shield-check"))
-    return {"nav_items": items, "user_scope": scope, "csp_nonce": getattr(request, "csp_nonce", "")}
+    return {"nav_items": items}

@@ -17,7 +17,7 @@ from chuangyou.accounts.models import Role, RoleAssignment
 from chuangyou.audit.services import record
 from chuangyou.orgs.models import Domain, Kind, Organization
 
-DEMO_PASSWORD = "Chuangyou@2026"
+DEMO_PASSWORD = "Chuangyou@2026"  # noqa: S105 - the published password of the demo accounts
 COUNTY_CODE = "SFX"
 
 TOWNSHIPS = [
@@ -36,11 +36,66 @@ TOWNSHIPS = [
 ]
 PLACE_FIRST = "东西南北上下前后新老大小石杨柳桃李王张马龙凤青白黄红金清长高"
 PLACE_SECOND = "庄湾坪岭河沟坝寨营桥店铺塘岗峪口集堡屯园"
-COMMUNITY_NAMES = "和平 幸福 光明 团结 建设 胜利 朝阳 文化 花园 滨河 锦绣 春晖 翠苑 明珠 康宁 振兴".split()
+COMMUNITY_NAMES = [
+    "和平",
+    "幸福",
+    "光明",
+    "团结",
+    "建设",
+    "胜利",
+    "朝阳",
+    "文化",
+    "花园",
+    "滨河",
+    "锦绣",
+    "春晖",
+    "翠苑",
+    "明珠",
+    "康宁",
+    "振兴",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马胡朱郭何罗高林"
-GIVEN = "建国 志强 秀英 丽华 海燕 国栋 红梅 振华 春生 明亮 晓东 立新 桂兰 文斌 玉珍 永福 卫东 淑芬 德明 金凤".split()
-COMPANIES = "宏达机械 恒信建材 绿源农业 华丰纺织 鑫源物流 兴业食品 天成电子 金穗米业 瑞丰化工 博远科技".split()
-SOCIAL = "个体劳动者协会 志愿者协会 物业管理协会 律师事务所联合 民办幼儿园联合".split()
+GIVEN = [
+    "建国",
+    "志强",
+    "秀英",
+    "丽华",
+    "海燕",
+    "国栋",
+    "红梅",
+    "振华",
+    "春生",
+    "明亮",
+    "晓东",
+    "立新",
+    "桂兰",
+    "文斌",
+    "玉珍",
+    "永福",
+    "卫东",
+    "淑芬",
+    "德明",
+    "金凤",
+]
+COMPANIES = [
+    "宏达机械",
+    "恒信建材",
+    "绿源农业",
+    "华丰纺织",
+    "鑫源物流",
+    "兴业食品",
+    "天成电子",
+    "金穗米业",
+    "瑞丰化工",
+    "博远科技",
+]
+SOCIAL = [
+    "个体劳动者协会",
+    "志愿者协会",
+    "物业管理协会",
+    "律师事务所联合",
+    "民办幼儿园联合",
+]
 
 
 @dataclass(frozen=True)
@@ -53,7 +108,7 @@ class DemoAccount:
 
 class DemoBuilder:
     def __init__(self, seed: int = 2026):
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
         self.rows: list[tuple[str, dict]] = []  # (parent code, fields) in creation order
         self.accounts: list[DemoAccount] = []
 
@@ -67,7 +122,9 @@ class DemoBuilder:
     def founded(self) -> dt.date:
         return dt.date(self.rng.randrange(1958, 2024), self.rng.randrange(1, 13), self.rng.randrange(1, 28))
 
-    def add(self, parent: str | None, code: str, name: str, kind: str, domain: str = "", members: int = 0) -> str:
+    def add(
+        self, parent: str | None, code: str, name: str, kind: str, domain: str = "", members: int = 0
+    ) -> str:
         full = members if members else 0
         probationary = self.rng.choice([0, 0, 0, 1, 1, 2]) if kind in (Kind.BRANCH,) else 0
         self.rows.append(
@@ -103,7 +160,9 @@ class DemoBuilder:
                 self.subdistrict(code, name, prefix)
             else:
                 self.township(code, name, prefix)
-            self.accounts.append(DemoAccount(f"township{index:02d}", Role.TOWNSHIP_REVIEWER, code, f"{name}审核员"))
+            self.accounts.append(
+                DemoAccount(f"township{index:02d}", Role.TOWNSHIP_REVIEWER, code, f"{name}审核员")
+            )
         self.county_organs(county)
         self.accounts[:0] = [
             DemoAccount("admin", Role.COUNTY_ADMIN, county, "组织部管理员"),
@@ -120,22 +179,46 @@ class DemoBuilder:
             village = self.place_name(used) + "村"
             n = next(seq)
             if self.rng.random() < 0.12:
-                total = self.add(code, f"{code}{n:03d}", f"{village}党总支", Kind.GENERAL_BRANCH, Domain.VILLAGE)
+                total = self.add(
+                    code, f"{code}{n:03d}", f"{village}党总支", Kind.GENERAL_BRANCH, Domain.VILLAGE
+                )
                 for group in range(1, self.rng.randint(2, 4)):
-                    self.branch(total, f"{total}{group:02d}", f"{village}第{group}党支部", Domain.VILLAGE, 12, 35)
+                    self.branch(
+                        total, f"{total}{group:02d}", f"{village}第{group}党支部", Domain.VILLAGE, 12, 35
+                    )
             else:
                 self.branch(code, f"{code}{n:03d}", f"{village}党支部", Domain.VILLAGE, 8, 45)
         for c in range(self.rng.randint(1, 2)):
-            self.branch(code, f"{code}{next(seq):03d}", f"{prefix}{COMMUNITY_NAMES[c]}社区党支部", Domain.COMMUNITY, 10, 40)
+            self.branch(
+                code,
+                f"{code}{next(seq):03d}",
+                f"{prefix}{COMMUNITY_NAMES[c]}社区党支部",
+                Domain.COMMUNITY,
+                10,
+                40,
+            )
         self.branch(code, f"{code}{next(seq):03d}", f"{name}机关党支部", Domain.ORGAN, 20, 48)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}中心学校党支部", Domain.SCHOOL, 8, 30)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}卫生院党支部", Domain.HOSPITAL, 5, 20)
         for company in self.rng.sample(COMPANIES, self.rng.randint(2, 4)):
-            self.branch(code, f"{code}{next(seq):03d}", f"示范县{prefix}{company}有限公司党支部",
-                        Domain.PRIVATE_ENTERPRISE, 3, 15)
+            self.branch(
+                code,
+                f"{code}{next(seq):03d}",
+                f"示范县{prefix}{company}有限公司党支部",
+                Domain.PRIVATE_ENTERPRISE,
+                3,
+                15,
+            )
         self.branch(code, f"{code}{next(seq):03d}", f"{name}离退休干部党支部", Domain.RETIRED, 6, 25)
         # A small branch that trips the seed-001 warning (fewer than 3 full members).
-        self.branch(code, f"{code}{next(seq):03d}", f"示范县{prefix}家庭农场联合党支部", Domain.PRIVATE_ENTERPRISE, 2, 2)
+        self.branch(
+            code,
+            f"{code}{next(seq):03d}",
+            f"示范县{prefix}家庭农场联合党支部",
+            Domain.PRIVATE_ENTERPRISE,
+            2,
+            2,
+        )
 
     def subdistrict(self, code: str, name: str, prefix: str) -> None:
         seq = iter(range(1, 1000))
@@ -145,59 +228,141 @@ class DemoBuilder:
             if c == 0:
                 committee = self.add(code, f"{code}{n:03d}", f"{label}党委", Kind.COMMITTEE, Domain.COMMUNITY)
                 for grid in range(1, 5):
-                    self.branch(committee, f"{committee}{grid:02d}", f"{label}第{grid}网格党支部", Domain.COMMUNITY, 15, 40)
+                    self.branch(
+                        committee,
+                        f"{committee}{grid:02d}",
+                        f"{label}第{grid}网格党支部",
+                        Domain.COMMUNITY,
+                        15,
+                        40,
+                    )
             else:
                 self.branch(code, f"{code}{n:03d}", f"{label}党支部", Domain.COMMUNITY, 10, 48)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}机关党支部", Domain.ORGAN, 20, 45)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}社区卫生服务中心党支部", Domain.HOSPITAL, 5, 18)
         for company in self.rng.sample(COMPANIES, self.rng.randint(4, 7)):
-            self.branch(code, f"{code}{next(seq):03d}", f"示范县{prefix}{company}有限公司党支部",
-                        Domain.PRIVATE_ENTERPRISE, 3, 20)
+            self.branch(
+                code,
+                f"{code}{next(seq):03d}",
+                f"示范县{prefix}{company}有限公司党支部",
+                Domain.PRIVATE_ENTERPRISE,
+                3,
+                20,
+            )
         for social in self.rng.sample(SOCIAL, 2):
-            self.branch(code, f"{code}{next(seq):03d}", f"{name}{social}党支部", Domain.SOCIAL_ORGANIZATION, 3, 10)
+            self.branch(
+                code, f"{code}{next(seq):03d}", f"{name}{social}党支部", Domain.SOCIAL_ORGANIZATION, 3, 10
+            )
 
     def county_organs(self, county: str) -> None:
-        organs = self.add(county, f"{COUNTY_CODE}90", "中共示范县直属机关工作委员会", Kind.COMMITTEE, Domain.ORGAN)
-        departments = (
-            "县委办公室 县政府办公室 县委组织部 县委宣传部 县委统战部 县委政法委 县发展和改革局 县财政局 "
-            "县人力资源和社会保障局 县自然资源局 县住房和城乡建设局 县交通运输局 县水利局 县农业农村局 "
-            "县商务局 县文化和旅游局 县民政局 县司法局 县审计局 县统计局 县市场监督管理局 县应急管理局 "
-            "县生态环境局 县退役军人事务局 县医疗保障局 县信访局 县档案馆 县总工会 团县委 县妇联"
-        ).split()
+        organs = self.add(
+            county, f"{COUNTY_CODE}90", "中共示范县直属机关工作委员会", Kind.COMMITTEE, Domain.ORGAN
+        )
+        departments = [
+            "县委办公室",
+            "县政府办公室",
+            "县委组织部",
+            "县委宣传部",
+            "县委统战部",
+            "县委政法委",
+            "县发展和改革局",
+            "县财政局",
+            "县人力资源和社会保障局",
+            "县自然资源局",
+            "县住房和城乡建设局",
+            "县交通运输局",
+            "县水利局",
+            "县农业农村局",
+            "县商务局",
+            "县文化和旅游局",
+            "县民政局",
+            "县司法局",
+            "县审计局",
+            "县统计局",
+            "县市场监督管理局",
+            "县应急管理局",
+            "县生态环境局",
+            "县退役军人事务局",
+            "县医疗保障局",
+            "县信访局",
+            "县档案馆",
+            "县总工会",
+            "团县委",
+            "县妇联",
+        ]
         for n, dept in enumerate(departments, start=1):
             self.branch(organs, f"{organs}{n:03d}", f"{dept}机关党支部", Domain.ORGAN, 6, 45)
-        education = self.add(county, f"{COUNTY_CODE}91", "中共示范县教育局委员会", Kind.COMMITTEE, Domain.SCHOOL)
-        schools = "第一中学 第二中学 实验中学 职业中专 实验小学 城关小学 第二小学 特殊教育学校 机关幼儿园".split()
+        education = self.add(
+            county, f"{COUNTY_CODE}91", "中共示范县教育局委员会", Kind.COMMITTEE, Domain.SCHOOL
+        )
+        schools = [
+            "第一中学",
+            "第二中学",
+            "实验中学",
+            "职业中专",
+            "实验小学",
+            "城关小学",
+            "第二小学",
+            "特殊教育学校",
+            "机关幼儿园",
+        ]
         for n, school in enumerate(schools, start=1):
             if school == "第一中学":
-                total = self.add(education, f"{education}{n:03d}", "示范县第一中学党总支", Kind.GENERAL_BRANCH, Domain.SCHOOL)
+                total = self.add(
+                    education,
+                    f"{education}{n:03d}",
+                    "示范县第一中学党总支",
+                    Kind.GENERAL_BRANCH,
+                    Domain.SCHOOL,
+                )
                 for g, part in enumerate(("高一年级", "高二年级", "高三年级", "行政后勤"), start=1):
-                    self.branch(total, f"{total}{g:02d}", f"示范县第一中学{part}党支部", Domain.SCHOOL, 10, 25)
+                    self.branch(
+                        total, f"{total}{g:02d}", f"示范县第一中学{part}党支部", Domain.SCHOOL, 10, 25
+                    )
             else:
                 self.branch(education, f"{education}{n:03d}", f"示范县{school}党支部", Domain.SCHOOL, 6, 40)
-        health = self.add(county, f"{COUNTY_CODE}92", "中共示范县卫生健康局委员会", Kind.COMMITTEE, Domain.HOSPITAL)
+        health = self.add(
+            county, f"{COUNTY_CODE}92", "中共示范县卫生健康局委员会", Kind.COMMITTEE, Domain.HOSPITAL
+        )
         hospital = self.add(health, f"{health}001", "示范县人民医院党委", Kind.COMMITTEE, Domain.HOSPITAL)
         for g, part in enumerate(("内科", "外科", "医技", "行政后勤", "护理"), start=1):
-            self.branch(hospital, f"{hospital}{g:02d}", f"示范县人民医院{part}党支部", Domain.HOSPITAL, 15, 45)
+            self.branch(
+                hospital, f"{hospital}{g:02d}", f"示范县人民医院{part}党支部", Domain.HOSPITAL, 15, 45
+            )
         for n, unit in enumerate(("中医院", "妇幼保健院", "疾病预防控制中心"), start=2):
             self.branch(health, f"{health}{n:03d}", f"示范县{unit}党支部", Domain.HOSPITAL, 8, 40)
-        soe = self.add(county, f"{COUNTY_CODE}93", "中共示范县城市建设投资集团有限公司委员会", Kind.COMMITTEE,
-                       Domain.STATE_ENTERPRISE)
+        soe = self.add(
+            county,
+            f"{COUNTY_CODE}93",
+            "中共示范县城市建设投资集团有限公司委员会",
+            Kind.COMMITTEE,
+            Domain.STATE_ENTERPRISE,
+        )
         for n, unit in enumerate(("集团机关", "水务公司", "公交公司", "燃气公司", "置业公司"), start=1):
             self.branch(soe, f"{soe}{n:03d}", f"示范县城投集团{unit}党支部", Domain.STATE_ENTERPRISE, 6, 40)
-        retired = self.add(county, f"{COUNTY_CODE}94", "示范县老干部局离退休干部党总支", Kind.GENERAL_BRANCH, Domain.RETIRED)
+        retired = self.add(
+            county, f"{COUNTY_CODE}94", "示范县老干部局离退休干部党总支", Kind.GENERAL_BRANCH, Domain.RETIRED
+        )
         for g in range(1, 4):
-            self.branch(retired, f"{retired}{g:02d}", f"示范县老干部局离退休干部第{g}党支部", Domain.RETIRED, 15, 40)
+            self.branch(
+                retired, f"{retired}{g:02d}", f"示范县老干部局离退休干部第{g}党支部", Domain.RETIRED, 15, 40
+            )
         # A branch over 50 members trips the "consider splitting" advice.
         self.branch(organs, f"{organs}099", "县公安局机关党支部", Domain.ORGAN, 62, 62)
         # Secretaries' accounts: the first basic organization of each township.
         first_branch = {}
         for parent, fields in self.rows:
-            if fields["kind"] == Kind.BRANCH and parent.startswith(COUNTY_CODE) and len(parent) == len(COUNTY_CODE) + 2:
+            if (
+                fields["kind"] == Kind.BRANCH
+                and parent.startswith(COUNTY_CODE)
+                and len(parent) == len(COUNTY_CODE) + 2
+            ):
                 first_branch.setdefault(parent, (fields["code"], fields["name"]))
         for index in range(1, len(TOWNSHIPS) + 1):
             code, name = first_branch[f"{COUNTY_CODE}{index:02d}"]
-            self.accounts.append(DemoAccount(f"branch{index:02d}", Role.BRANCH_SECRETARY, code, f"{name}书记"))
+            self.accounts.append(
+                DemoAccount(f"branch{index:02d}", Role.BRANCH_SECRETARY, code, f"{name}书记")
+            )
 
     def place_name(self, used: set[str]) -> str:
         while True:
@@ -223,7 +388,9 @@ def create_demo(*, stdout=None) -> list[DemoAccount] | None:
             by_code[fields["code"]] = Organization.objects.add_root(fields)
     User = get_user_model()
     for account in builder.accounts:
-        user = User.objects.create_user(account.username, password=DEMO_PASSWORD, first_name=account.full_name)
+        user = User.objects.create_user(
+            account.username, password=DEMO_PASSWORD, first_name=account.full_name
+        )
         RoleAssignment.objects.create(user=user, role=account.role, organization=by_code[account.org_code])
     county = by_code[COUNTY_CODE]
     record(

@@ -10,7 +10,13 @@ from chuangyou.orgs import queries
 from chuangyou.orgs.models import Kind, Organization
 
 # The workbench shows a section per role the user holds, most powerful first.
-ROLE_ORDER = [Role.COUNTY_ADMIN, Role.LEADING_GROUP, Role.AUDITOR, Role.TOWNSHIP_REVIEWER, Role.BRANCH_SECRETARY]
+ROLE_ORDER = [
+    Role.COUNTY_ADMIN,
+    Role.LEADING_GROUP,
+    Role.AUDITOR,
+    Role.TOWNSHIP_REVIEWER,
+    Role.BRANCH_SECRETARY,
+]
 
 
 @require_GET
@@ -26,7 +32,9 @@ def workbench(request):
     )
     context = {
         "scope": scope,
-        "roles": [r for r in ROLE_ORDER if scope.has_role(r)] if not scope.is_superuser else [Role.COUNTY_ADMIN],
+        "roles": [r for r in ROLE_ORDER if scope.has_role(r)]
+        if not scope.is_superuser
+        else [Role.COUNTY_ADMIN],
         "role_labels": dict(Role.choices),
         "grants": scope.grants,
         "roots": [(root, counts[root.pk]) for root in roots],

@@ -1,10 +1,12 @@
 """Masking personal data for pages and exports: 138****1234, 110105********123X."""
 
+
 def mask_phone(phone: str) -> str:
     phone = (phone or "").strip()
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
 
 def mask_id_number(number: str) -> str:
     number = (number or "").strip()

@@ -25,7 +25,10 @@ class OrganizationForm(forms.ModelForm):
             "founded",
         ]
         widgets = {"founded": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        help_texts = {"code": "全县唯一、长期不变，可用字母、数字和短横线", "domain": "乡镇、街道和县委可不填"}
+        help_texts = {
+            "code": "全县唯一、长期不变，可用字母、数字和短横线",
+            "domain": "乡镇、街道和县委可不填",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

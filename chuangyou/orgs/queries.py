@@ -76,9 +76,7 @@ def _common_prefix(paths: list[str]) -> str:
 
 def children_of(parent: Organization, user) -> list[Organization]:
     return list(
-        Organization.objects.visible_to(user).filter(
-            path__startswith=parent.path, depth=parent.depth + 1
-        )
+        Organization.objects.visible_to(user).filter(path__startswith=parent.path, depth=parent.depth + 1)
     )
 
 

@@ -107,7 +107,10 @@ def org_move(*, actor, org: Organization, new_parent: Organization) -> Organizat
         verb="org.move",
         target=current,
         organization=current,
-        before={"parent_code": parent.code if parent else None, "parent_name": parent.name if parent else None},
+        before={
+            "parent_code": parent.code if parent else None,
+            "parent_name": parent.name if parent else None,
+        },
         after={"parent_code": new_parent.code, "parent_name": new_parent.name},
     )
     return current

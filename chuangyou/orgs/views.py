@@ -141,7 +141,10 @@ def dissolve(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             done = services.org_dissolve(
-                actor=request.user, org=org, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+                actor=request.user,
+                org=org,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
             )
         except services.OrgError as exc:
             form.add_error(None, str(exc))

@@ -16,8 +16,13 @@ class Command(BaseCommand):
             self.stdout.write(f"数据库中已有 {Organization.objects.count()} 个组织，未生成演示数据。")
             return
         labels = dict(Role.choices)
-        self.stdout.write(f"已生成示范县：{Organization.objects.count()} 个组织。演示账号（密码均为 {DEMO_PASSWORD}）：")
+        self.stdout.write(
+            f"已生成示范县：{Organization.objects.count()} 个组织。演示账号（密码均为 {DEMO_PASSWORD}）："
+        )
         shown = [a for a in accounts if not a.username[-2:].isdigit() or a.username.endswith("01")]
         for account in shown:
             self.stdout.write(f"  {account.username:<12} {labels[account.role]}（{account.full_name}）")
-        self.stdout.write("  另有 township02–township12（各乡镇街道审核员）和 branch02–branch12（各乡镇街道一个党支部书记）。")
+        self.stdout.write(
+            "  另有 township02–township12（各乡镇街道审核员）"
+            "和 branch02–branch12（各乡镇街道一个党支部书记）。"
+        )

@@ -18,7 +18,22 @@ class Command(BaseCommand):
         self.stdout.write(f"创优已启动：http://{bind}/ （按 Ctrl+C 停止）")
         env = dict(os.environ, CHUANGYOU_STATIC_MANIFEST="1", DJANGO_SETTINGS_MODULE="chuangyou.settings")
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        argv = [gunicorn, "chuangyou.wsgi:application", "--bind", bind, "--workers", str(workers),
-                "--worker-class", "gthread", "--threads", "4", "--timeout", "120",
-                "--access-logfile", "-", "--chdir", str(settings.PROJECT_DIR)]
-        os.execve(gunicorn, argv, env)
+        argv = [
+            gunicorn,
+            "chuangyou.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+            "--chdir",
+            str(settings.PROJECT_DIR),
+        ]
+        os.execve(gunicorn, argv, env)  # noqa: S606 - replace this process with the server

@@ -1,0 +1,104 @@
+"""The audit trail is append-only, scoped, and readable by the county admin and the auditor."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from chuangyou.audit.models import AppendOnlyError, AuditEvent
+from chuangyou.orgs import services
+
+
+@pytest.fixture
+def event(tree, personas):
+    org = tree["a1"]
+    services.org_update(
+        actor=personas["county_admin"], org=org, data={"full_members": 15}, version=org.version
+    )
+    return AuditEvent.objects.get(verb="org.update")
+
+
+def test_an_event_says_who_when_where_before_and_after(client_for, tree):
+    client = client_for("county_admin")
+    org = tree["a1"]
+    data = {
+        "code": org.code,
+        "name": "甲一村新党支部",
+        "kind": org.kind,
+        "domain": org.domain,
+        "full_members": "10",
+        "probationary_members": "1",
+        "secretary_name": "王建国",
+        "secretary_phone": "13812341234",
+        "founded": "",
+        "version": org.version,
+    }
+    client.post(reverse("orgs:edit", args=[org.pk]), data, REMOTE_ADDR="10.1.2.3")
+    event = AuditEvent.objects.get(verb="org.update")
+    assert event.actor.username == "p_admin"
+    assert event.ip == "10.1.2.3"
+    assert event.before == {"name": "甲一村党支部"} and event.after == {"name": "甲一村新党支部"}
+    assert event.created_at is not None
+
+
+def test_the_orm_refuses_to_change_or_delete_an_event(event):
+    event.note = "篡改"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(note="篡改")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+
+
+def test_the_database_refuses_an_update_behind_the_orm(event):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET note = 'x' WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).note == ""
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite refuses deletes in the ORM only (see migration)"
+)
+def test_postgresql_refuses_a_delete_behind_the_orm(event):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("county_admin", 200),
+        ("auditor", 200),
+        ("leading_group", 403),
+        ("township_reviewer", 403),
+        ("branch_secretary", 403),
+    ],
+)
+def test_only_the_admin_and_the_auditor_read_the_trail(client_for, event, persona, status):
+    response = client_for(persona).get(reverse("audit:list"))
+    assert response.status_code == status
+    if status == 200:
+        assert "甲一村党支部" in response.content.decode()
+
+
+def test_the_trail_filters_by_verb_actor_and_target(client_for, event):
+    client = client_for("auditor")
+    assert "甲一村党支部" in client.get(reverse("audit:list"), {"verb": "org.update"}).content.decode()
+    assert "没有符合条件的记录" in client.get(reverse("audit:list"), {"verb": "org.move"}).content.decode()
+    assert "没有符合条件的记录" in client.get(reverse("audit:list"), {"actor": "nobody"}).content.decode()
+    assert "甲一村党支部" in client.get(reverse("audit:list"), {"target": "甲一"}).content.decode()
+
+
+def test_the_admin_site_cannot_change_events(event, personas):
+    from django.contrib.admin.sites import site
+
+    admin = site._registry[AuditEvent]
+
+    class Request:
+        user = personas["county_admin"]
+
+    assert not admin.has_change_permission(Request(), event)
+    assert not admin.has_delete_permission(Request(), event)
+    assert not admin.has_add_permission(Request())
