@@ -1,8 +1,8 @@
 import os
+import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -14,9 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args, bind, workers, **options):
-        call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"创优已启动：http://{bind}/ （按 Ctrl+C 停止）")
+        # The server uses hashed static names; collect them under the same settings it will run with.
         env = dict(os.environ, CHUANGYOU_STATIC_MANIFEST="1", DJANGO_SETTINGS_MODULE="chuangyou.settings")
+        collect = [sys.executable, "-m", "chuangyou.cli", "collectstatic", "--noinput", "--verbosity", "0"]
+        subprocess.run(collect, env=env, check=True)  # noqa: S603 - our own interpreter and fixed arguments
+        self.stdout.write(f"创优已启动：http://{bind}/ （按 Ctrl+C 停止）")
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         argv = [
             gunicorn,
