@@ -32,7 +32,7 @@ def _check_placement(parent: Organization | None, kind: str) -> None:
     if error := org_setup.placement_error(parent.kind if parent else None, kind):
         raise OrgError(error)
     if parent is not None and parent.status != Status.ACTIVE:
-        raise OrgError(f"上级组织“{parent.name}”已{parent.get_status_display()}，不能在其下设立组织")
+        raise OrgError(f"上级组织“{parent.name}”{parent.get_status_display()}，不能在其下设立组织")
 
 
 def _check_code_free(code: str, exclude_pk: int | None = None) -> None:
@@ -120,7 +120,7 @@ def org_move(*, actor, org: Organization, new_parent: Organization) -> Organizat
 def org_dissolve(*, actor, org: Organization, status: str, reason: str) -> Organization:
     current = _locked(org)
     if current.status != Status.ACTIVE:
-        raise OrgError(f"“{current.name}”已{current.get_status_display()}，无需重复操作")
+        raise OrgError(f"“{current.name}”{current.get_status_display()}，无需重复操作")
     if status not in (Status.DISSOLVED, Status.MERGED):
         raise OrgError("请选择撤销或合并")
     if not reason.strip():

@@ -149,7 +149,7 @@ def dissolve(request, pk):
         except services.OrgError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"“{done.name}”已{done.get_status_display()}")
+            messages.success(request, f"“{done.name}”{done.get_status_display()}")
             return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/dissolve.html", {"form": form, "org": org})
 

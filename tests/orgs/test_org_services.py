@@ -146,7 +146,7 @@ def test_nothing_can_be_created_under_a_dissolved_org(tree, personas):
     services.org_dissolve(
         actor=personas["county_admin"], org=committee, status=Status.DISSOLVED, reason="撤并"
     )
-    with pytest.raises(services.OrgError, match="已撤销"):
+    with pytest.raises(services.OrgError, match="”已撤销，不能在其下设立组织"):
         services.org_create(
             actor=personas["county_admin"], parent=Organization.objects.get(pk=committee.pk), data=NEW_BRANCH
         )

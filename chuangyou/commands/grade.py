@@ -1,0 +1,416 @@
+"""`chuangyou grade`: grade branches from a spreadsheet of scores, without a database.
+
+Reads a .csv (UTF-8, BOM allowed) or .xlsx (first sheet) with a header row, grades it with a
+scheme from `chuangyou.rules.grading`, and writes every input column plus 等级, 排名, 说明. Any
+problem in the input is reported with its row and column, exit status 2, and no output file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TextIO
+
+from chuangyou.lib.excel import SpreadsheetError, cell_text, escape_formula, read_first_sheet, write_xlsx
+from chuangyou.rules.grading import (
+    DEFAULT_SCHEME,
+    PRESETS,
+    SCOPE_NAMES,
+    BranchScore,
+    GradingInputError,
+    GradingResult,
+    GradingSummary,
+    SchemeError,
+    format_number,
+    grade_branches,
+    load_scheme,
+)
+
+EXIT_INPUT_ERROR = 2
+OUTPUT_COLUMNS = ("等级", "排名", "说明")
+VETO_LOOKALIKES = frozenset({"无", "否", "没有", "不存在", "n", "no", "none", "0", "-", "—", "/"})
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    required: bool
+
+
+COLUMNS = (
+    Column("code", "组织代码", True),
+    Column("name", "组织名称", True),
+    Column("township", "所属党委", True),
+    Column("score", "得分", True),
+    Column("satisfaction", "满意率", False),
+    Column("veto", "一票否决", False),
+    Column("weak", "软弱涣散情形", False),
+)
+
+
+class InputError(Exception):
+    """Problems that stop the run; each message names its row and column in Chinese."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class ScoreTable:
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]  # (row number as the user sees it, cells padded to the header)
+    columns: dict[str, int]  # column key -> index
+    branches: list[BranchScore]
+    warnings: list[str]
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+def read_rows(path: Path) -> list[list[Any]]:
+    """All rows of a .csv or .xlsx file, header first."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError([f"无法读取“{path.name}”：仅支持 .csv 或 .xlsx 文件（.xls 请先另存为 .xlsx）"])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([f"无法读取文件“{path}”：{exc.strerror or exc}"]) from exc
+    if suffix == ".xlsx":
+        try:
+            return read_first_sheet(data)
+        except SpreadsheetError as exc:
+            raise InputError([f"无法读取“{path.name}”：{exc}"]) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [f"无法读取“{path.name}”：文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试"]
+        ) from exc
+    if "\0" in text:
+        raise InputError([f"无法读取“{path.name}”：文件内容不是文本格式的 CSV"])
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise InputError([f"无法读取“{path.name}”：CSV 格式错误（{exc}）"]) from exc
+
+
+def _number(value: Any, *, percent_sign: bool) -> Decimal | None:
+    """A cell as Decimal; None when empty; ValueError when not a finite number."""
+    if isinstance(value, bool):
+        raise ValueError
+    text = cell_text(value).replace("％", "%")
+    if percent_sign and text.endswith("%"):
+        text = text[:-1].strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError from None
+    if not number.is_finite():
+        raise ValueError
+    return number
+
+
+def parse_table(rows: list[list[Any]], *, township_required: bool = False) -> ScoreTable:
+    """Check the header and every row; raise InputError listing every problem found."""
+    if not rows or not any(cell_text(v) for v in rows[0]):
+        raise InputError(["第1行应为表头（组织代码、组织名称、所属党委、得分……），但文件为空或第1行为空"])
+    header = [cell_text(v).lstrip("\ufeff") for v in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    problems: list[str] = []
+    aliases = {c.title: c.key for c in COLUMNS} | {c.key: c.key for c in COLUMNS}
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = aliases.get(title) or aliases.get(title.lower())
+        if key is None:
+            continue
+        if key in columns:
+            first = columns[key]
+            problems.append(
+                f"第1行：列“{title}”与{column_letter(first)}列“{header[first]}”重复（{column_letter(index)}列）"
+            )
+        else:
+            columns[key] = index
+    for column in COLUMNS:
+        if column.required and column.key not in columns:
+            problems.append(f"缺少必填列“{column.title}”（也可写作 {column.key}）")
+    if problems:
+        raise InputError(problems)
+
+    def where(row_number: int, key: str) -> str:
+        index = columns[key]
+        return f"第{row_number}行 {column_letter(index)}列（{header[index]}）"
+
+    width = len(header)
+    table_rows: list[tuple[int, list[Any]]] = []
+    branches: list[BranchScore] = []
+    warnings: list[str] = []
+    first_row_of: dict[str, int] = {}
+    for offset, raw in enumerate(rows[1:]):
+        row_number = offset + 2
+        if not any(cell_text(v) for v in raw):
+            continue
+        if any(cell_text(v) for v in raw[width:]):
+            problems.append(f"第{row_number}行：表头只有{width}列，第{width + 1}列之后还有内容")
+        cells = list(raw[:width]) + [None] * (width - len(raw))
+        table_rows.append((row_number, cells))
+        text = {key: cell_text(cells[index]) for key, index in columns.items()}
+        row_ok = True
+
+        code = text["code"]
+        if not code:
+            problems.append(f"{where(row_number, 'code')}：组织代码为空")
+            row_ok = False
+        elif code in first_row_of:
+            problems.append(f"{where(row_number, 'code')}：组织代码“{code}”与第{first_row_of[code]}行重复")
+            row_ok = False
+        else:
+            first_row_of[code] = row_number
+        if township_required and not text["township"]:
+            problems.append(f"{where(row_number, 'township')}：按党委分配名额时所属党委不能为空")
+            row_ok = False
+
+        score = None
+        try:
+            score = _number(cells[columns["score"]], percent_sign=False)
+        except ValueError:
+            problems.append(f"{where(row_number, 'score')}：得分“{text['score']}”不是数字")
+            row_ok = False
+        else:
+            if score is None:
+                problems.append(f"{where(row_number, 'score')}：得分为空")
+                row_ok = False
+            elif not 0 <= score <= 100:
+                problems.append(f"{where(row_number, 'score')}：得分{text['score']}超出0–100的范围")
+                row_ok = False
+
+        satisfaction = None
+        if "satisfaction" in columns:
+            try:
+                satisfaction = _number(cells[columns["satisfaction"]], percent_sign=True)
+            except ValueError:
+                problems.append(
+                    f"{where(row_number, 'satisfaction')}：满意率“{text['satisfaction']}”不是数字"
+                )
+                row_ok = False
+            else:
+                if satisfaction is not None and not 0 <= satisfaction <= 100:
+                    problems.append(
+                        f"{where(row_number, 'satisfaction')}：满意率{text['satisfaction']}超出0–100的范围"
+                        "（按百分数填写，如 95 或 95%）"
+                    )
+                    row_ok = False
+
+        veto = text.get("veto", "")
+        weak = text.get("weak", "")
+        for key, value in (("veto", veto), ("weak", weak)):
+            if value.lower() in VETO_LOOKALIKES:
+                warnings.append(
+                    f"提示：{where(row_number, key)}填写了“{value}”，按规定该列任何非空内容都视为"
+                    f"{'一票否决' if key == 'veto' else '存在软弱涣散情形'}，如无此情形请留空"
+                )
+        if row_ok and score is not None:
+            branches.append(
+                BranchScore(
+                    code=code,
+                    name=text["name"],
+                    township=text["township"],
+                    score=score,
+                    satisfaction=satisfaction,
+                    veto=veto,
+                    weak=weak,
+                )
+            )
+    if not table_rows and not problems:
+        problems.append("文件中没有数据行（第1行为表头，从第2行起每行一个党组织）")
+    if problems:
+        raise InputError(problems)
+    return ScoreTable(header=header, rows=table_rows, columns=columns, branches=branches, warnings=warnings)
+
+
+def load_scores(path: Path, *, township_required: bool = False) -> ScoreTable:
+    return parse_table(read_rows(path), township_required=township_required)
+
+
+def output_rows(
+    table: ScoreTable, result: GradingResult, *, for_xlsx: bool
+) -> tuple[list[str], list[list[Any]]]:
+    """Input columns in input order plus 等级, 排名, 说明 (existing columns of those names are replaced)."""
+    header = list(table.header)
+    positions = []
+    for title in OUTPUT_COLUMNS:
+        if title in header:
+            positions.append(header.index(title))
+        else:
+            header.append(title)
+            positions.append(len(header) - 1)
+    numeric = {table.columns[k] for k in ("score", "satisfaction") if k in table.columns}
+    out: list[list[Any]] = []
+    for (_, cells), graded in zip(table.rows, result.results, strict=True):
+        row: list[Any] = list(cells) + [None] * (len(header) - len(cells))
+        for index, value in enumerate(row):
+            if for_xlsx and index in numeric and isinstance(value, str):
+                # A CSV gives text; the workbook should get numbers a county can sum.
+                with contextlib.suppress(ValueError):
+                    row[index] = float(_number(value, percent_sign=True) or 0) if value.strip() else None
+            elif not for_xlsx:
+                row[index] = cell_text(value)
+        row[positions[0]] = graded.grade
+        row[positions[1]] = graded.rank
+        row[positions[2]] = graded.reason
+        out.append(row)
+    return header, out
+
+
+def write_csv(stream: TextIO, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([escape_formula(cell_text(v)) if isinstance(v, str) else v for v in row])
+
+
+def write_output(target: Path, header: list[str], rows: list[list[Any]]) -> None:
+    """Write next to the target, then rename, so a failed run never leaves a half-written file."""
+    fd, temp_name = tempfile.mkstemp(prefix=".chuangyou-", suffix=target.suffix, dir=target.parent)
+    try:
+        if target.suffix.lower() == ".xlsx":
+            os.close(fd)
+            write_xlsx(temp_name, header, rows, sheet_name="评定结果")
+        else:
+            with open(fd, "w", encoding="utf-8-sig", newline="") as stream:  # BOM: Excel opens it as UTF-8
+                write_csv(stream, header, rows)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def summary_lines(summary: GradingSummary, title: str) -> list[str]:
+    lines = [
+        f"评定方案：{summary.scheme} {title}",
+        f"名额范围：{SCOPE_NAMES[summary.quota_scope]}；参评党组织{summary.total}个",
+    ]
+    quotas = {q.grade: q for q in summary.quotas}
+    for grade, count in summary.counts.items():
+        quota = quotas.get(grade)
+        if quota is None:
+            lines.append(f"  {grade}：{count}个")
+        else:
+            state = "符合" if quota.holds else "超出"
+            lines.append(f"  {grade}：{count}个（上限{quota.limit}个，{quota.description}），{state}")
+    floor = summary.floor
+    if floor is not None:
+        state = "符合" if floor.holds else "不足"
+        lines.append(
+            f"  {floor.label}：{floor.after}个（下限{floor.minimum}个，{floor.description}），{state}"
+            + (f"；因下限由较高等级调整{floor.demoted}个" if floor.demoted else "")
+        )
+    if summary.apportionment:
+        lines.append("名额分配（最大余数法，按各党委参评党组织数）：")
+        for t in summary.apportionment:
+            seats = "，".join(
+                f"{grade}{t.seats[grade]}个（应得{_share(t.shares[grade])}，已用{t.used[grade]}）"
+                for grade in t.seats
+            )
+            lines.append(f"  {t.township or '（未填写）'}：{t.branches}个党组织；{seats}")
+    return lines
+
+
+def _share(value: Any) -> str:
+    return format_number((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01")))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chuangyou grade",
+        description="按评定方案和名额比例评定等级：读入得分表（.csv 或 .xlsx），输出等级、排名和说明。",
+    )
+    parser.add_argument("scores", metavar="SCORES", help="得分表：.csv（UTF-8）或 .xlsx（读取第一个工作表）")
+    parser.add_argument(
+        "--scheme",
+        default=DEFAULT_SCHEME,
+        help=f"评定方案：{'、'.join(PRESETS)} 或 .toml 方案文件（默认 {DEFAULT_SCHEME}）",
+    )
+    parser.add_argument(
+        "--quota-scope",
+        choices=tuple(SCOPE_NAMES),
+        default="county",
+        help="名额范围：county 全县统一（默认），township 按所属党委以最大余数法分配",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="输出文件 .csv 或 .xlsx（默认输出 CSV 到标准输出）"
+    )
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help or a usage error (argparse already printed it)
+        return int(exc.code or 0)
+
+    def fail(problems: list[str]) -> int:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"共{len(problems)}处问题，未生成评定结果。", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+
+    source = Path(args.scores)
+    target = Path(args.output) if args.output else None
+    if target is not None:
+        if target.suffix.lower() not in (".csv", ".xlsx"):
+            return fail([f"输出文件“{target.name}”须为 .csv 或 .xlsx"])
+        if target.exists() and source.exists() and target.resolve() == source.resolve():
+            return fail(["输出文件不能与输入文件相同"])
+        if not target.parent.is_dir():
+            return fail([f"输出目录“{target.parent}”不存在"])
+    try:
+        scheme = load_scheme(args.scheme)
+    except SchemeError as exc:
+        return fail([str(exc)])
+    try:
+        table = load_scores(source, township_required=args.quota_scope == "township")
+        result = grade_branches(table.branches, scheme, args.quota_scope)
+    except InputError as exc:
+        return fail(exc.problems)
+    except GradingInputError as exc:
+        return fail([str(exc)])
+
+    for warning in table.warnings:
+        print(warning, file=sys.stderr)
+    for_xlsx = target is not None and target.suffix.lower() == ".xlsx"
+    header, rows = output_rows(table, result, for_xlsx=for_xlsx)
+    if target is None:
+        write_csv(sys.stdout, header, rows)
+        sys.stdout.flush()
+    else:
+        try:
+            write_output(target, header, rows)
+        except OSError as exc:
+            return fail([f"无法写入输出文件“{target}”：{exc.strerror or exc}"])
+    for line in summary_lines(result.summary, scheme.title):
+        print(line, file=sys.stderr)
+    if target is not None:
+        print(f"已写入：{target}", file=sys.stderr)
+    return 0
