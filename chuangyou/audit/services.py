@@ -65,12 +65,6 @@ def record_many(events: Iterable[dict[str, Any]], *, actor, batch_size: int = 20
     return created
 
 
-def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that changed, on both sides."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
-
-
 def _event_fields(actor, verb, target, organization, before, after, note) -> dict[str, Any]:
     user = actor if getattr(actor, "is_authenticated", False) else None
     return {

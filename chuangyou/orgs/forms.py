@@ -100,3 +100,14 @@ class OrgFilterForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def apply(self, organizations):
+        """The organizations that match the filters (all of them when the filters are invalid)."""
+        if not self.is_valid():
+            return organizations
+        data = self.cleaned_data
+        organizations = organizations.search(data["q"])
+        for name in ("kind", "domain", "status"):
+            if data[name]:
+                organizations = organizations.filter(**{name: data[name]})
+        return organizations

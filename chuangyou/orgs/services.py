@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from chuangyou.audit.services import diff, record
+from chuangyou.audit.services import record
 from chuangyou.orgs.models import Organization, Status
 from chuangyou.rules import org_setup
 
@@ -75,13 +75,15 @@ def org_update(*, actor, org: Organization, data: dict[str, Any], version: int) 
                 raise OrgError(f"{error}（下级组织“{child.name}”）")
     if data.get("code", current.code) != current.code:
         _check_code_free(data["code"], exclude_pk=current.pk)
-    before = current.snapshot()
-    for field in EDITABLE_FIELDS:
-        if field in data:
-            setattr(current, field, data[field])
-    old, new = diff(before, current.snapshot())
-    if not new:
+    # Compare raw values (the snapshot masks the phone, which would hide a changed middle digit).
+    changed = [f for f in EDITABLE_FIELDS if f in data and getattr(current, f) != data[f]]
+    if not changed:
         return current
+    before = current.snapshot()
+    for field in changed:
+        setattr(current, field, data[field])
+    after = current.snapshot()
+    old, new = {f: before[f] for f in changed}, {f: after[f] for f in changed}
     current.version += 1
     current.save()
     record(actor=actor, verb="org.update", target=current, organization=current, before=old, after=new)

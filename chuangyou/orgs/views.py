@@ -47,13 +47,7 @@ def children(request, pk):
 @require_GET
 def org_list(request):
     form = OrgFilterForm(request.GET or None)
-    orgs = Organization.objects.visible_to(request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        orgs = orgs.search(data["q"])
-        for field in ("kind", "domain", "status"):
-            if data[field]:
-                orgs = orgs.filter(**{field: data[field]})
+    orgs = form.apply(Organization.objects.visible_to(request.user))
     page = Paginator(orgs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "orgs/list.html", {"form": form, "page": page})
 

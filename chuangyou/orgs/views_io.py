@@ -1,10 +1,106 @@
-"""Excel import and export of the tree (being written)."""
-from django.http import HttpResponse
+"""Pages for the Excel import and export of the tree; the work itself is in `orgs.tree_io`."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django import forms
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import FileResponse, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from chuangyou.accounts.scope import scope_of
+from chuangyou.orgs import tree_io
+from chuangyou.orgs.forms import OrgFilterForm
+from chuangyou.orgs.models import Organization
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_SHOWN_ERRORS = 200
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）",
+        error_messages={
+            "required": "请选择要导入的 Excel（.xlsx）文件",
+            "empty": "文件为空，请选择填写好的文件",
+        },
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": f".xlsx,{XLSX}"}),
+    )
+    dry_run = forms.BooleanField(
+        label="仅检查，不写入",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = tree_io.WEB_LIMITS.max_bytes
+        # Checked on the size Django already knows: an oversized file is never read into memory.
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 {limit // 1024 // 1024} MB。"
+                "请删去不需要的工作表或分批导入。"
+            )
+        return upload
+
+
+@require_http_methods(["GET", "POST"])
 def import_tree(request):
-    return HttpResponse("")
+    scope = scope_of(request.user)
+    if not scope.can_manage_tree:
+        return render(request, "403.html", {"message": "您的角色不能导入组织架构"}, status=403)
+    if request.method == "GET" and request.GET.get("template"):
+        return _xlsx_response(tree_io.write_template, "组织架构导入模板.xlsx")
+    result, upload_error = None, ""
+    form = ImportForm()
+    if request.method == "POST":
+        try:
+            form = ImportForm(request.POST, request.FILES)
+            valid = form.is_valid()
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+            form, valid = ImportForm(), False
+            upload_error = "上传的内容过大或格式不正确，请只选择一个 .xlsx 文件后重新上传。"
+        if valid:
+            upload = form.cleaned_data["file"]
+            result = tree_io.tree_import(
+                actor=request.user,
+                scope=scope,
+                data=upload.read(),
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            if result.ok and not result.dry_run:
+                form = ImportForm()
+    return render(request, "orgs/import.html", _import_context(form, result, upload_error))
 
 
+def _import_context(form: ImportForm, result: tree_io.ImportResult | None, upload_error: str) -> dict:
+    errors = result.errors if result else []
+    return {
+        "form": form,
+        "upload_error": upload_error,
+        "result": result,
+        "errors": errors[:MAX_SHOWN_ERRORS],
+        "hidden_errors": max(len(errors) - MAX_SHOWN_ERRORS, 0),
+        "error_count": len(errors),
+    }
+
+
+@require_GET
 def export_tree(request):
-    return HttpResponse("")
+    """The organizations of the list page (same filters), inside the user's scope, phones masked."""
+    orgs = OrgFilterForm(request.GET or None).apply(Organization.objects.visible_to(request.user))
+    return _xlsx_response(
+        lambda target: tree_io.write_export(target, orgs, mask_phones=True), tree_io.export_filename()
+    )
+
+
+def _xlsx_response(write, filename: str) -> HttpResponse:
+    """Write to a temporary file (XlsxWriter streams rows in constant memory) and send it."""
+    buffer = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
+    write(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)

@@ -150,3 +150,15 @@ def test_nothing_can_be_created_under_a_dissolved_org(tree, personas):
         services.org_create(
             actor=personas["county_admin"], parent=Organization.objects.get(pk=committee.pk), data=NEW_BRANCH
         )
+
+
+def test_a_phone_change_in_the_masked_digits_is_saved(tree, personas):
+    org = tree["a1"]
+    services.org_update(
+        actor=personas["county_admin"], org=org, data={"secretary_phone": "13899991234"}, version=org.version
+    )
+    org.refresh_from_db()
+    assert org.secretary_phone == "13899991234"
+    event = events("org.update").get()
+    # The trail never holds a full phone number; it still shows that the number changed.
+    assert event.before == event.after == {"secretary_phone": "138****1234"}
