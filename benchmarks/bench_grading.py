@@ -22,11 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from chuangyou.commands.grade import load_scores  # noqa: E402
-from chuangyou.rules.grading import grade_branches, load_scheme  # noqa: E402
+from chuangyou.commands.grade import load_scores
+from chuangyou.rules.grade_scheme import load_scheme
+from chuangyou.rules.grading import grade_branches
 
 TARGET_SECONDS = 2.0
 

@@ -21,18 +21,20 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from chuangyou.lib.excel import SpreadsheetError, cell_text, escape_formula, read_first_sheet, write_xlsx
-from chuangyou.rules.grading import (
+from chuangyou.rules.grade_scheme import (
     DEFAULT_SCHEME,
     PRESETS,
     SCOPE_NAMES,
+    SchemeError,
+    format_number,
+    load_scheme,
+)
+from chuangyou.rules.grading import (
     BranchScore,
     GradingInputError,
     GradingResult,
     GradingSummary,
-    SchemeError,
-    format_number,
     grade_branches,
-    load_scheme,
 )
 
 EXIT_INPUT_ERROR = 2

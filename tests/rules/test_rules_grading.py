@@ -5,21 +5,18 @@ from fractions import Fraction
 
 import pytest
 
-from chuangyou.rules.grading import (
+from chuangyou.rules.grade_scheme import (
     PRESETS,
-    BranchScore,
     Floor,
     Grade,
     GradeScheme,
-    GradingInputError,
     Quota,
     SchemeError,
-    apportion,
     format_number,
-    grade_branches,
     load_scheme,
     scheme_from_dict,
 )
+from chuangyou.rules.grading import BranchScore, GradingInputError, apportion, grade_branches
 
 SEED = load_scheme("seed2020")
 JIGUAN = load_scheme("jiguan2012")

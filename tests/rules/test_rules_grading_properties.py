@@ -6,15 +6,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuangyou.rules.grading import (
-    BranchScore,
-    Floor,
-    GradeScheme,
-    Quota,
-    apportion,
-    grade_branches,
-    load_scheme,
-)
+from chuangyou.rules.grade_scheme import Floor, GradeScheme, Quota, load_scheme
+from chuangyou.rules.grading import BranchScore, apportion, grade_branches
 
 SEED = load_scheme("seed2020")
 FLOOR_BINDING = GradeScheme(
