@@ -117,7 +117,8 @@ def run(workdir: Path, townships: int) -> None:
     from chuangyou.audit.models import AuditEvent
     from chuangyou.lib.excel import read_first_sheet, write_xlsx
     from chuangyou.orgs.models import Organization
-    from chuangyou.orgs.tree_io import CLI_LIMITS, HEADER, SYSTEM_SCOPE, tree_import
+    from chuangyou.orgs.tree_import import SYSTEM_SCOPE, tree_import
+    from chuangyou.orgs.tree_sheet import CLI_LIMITS, HEADER
 
     call_command("migrate", interactive=False, verbosity=0)
     path = workdir / "tree.xlsx"

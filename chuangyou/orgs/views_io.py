@@ -1,4 +1,5 @@
-"""Pages for the Excel import and export of the tree; the work itself is in `orgs.tree_io`."""
+"""Pages for the Excel import and export of the tree; the work itself is in `orgs.tree_import` and
+`orgs.tree_export`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chuangyou.accounts.scope import scope_of
-from chuangyou.orgs import tree_io
 from chuangyou.orgs.forms import OrgFilterForm
 from chuangyou.orgs.models import Organization
+from chuangyou.orgs.tree_export import export_filename, write_export, write_template
+from chuangyou.orgs.tree_import import ImportResult, tree_import
+from chuangyou.orgs.tree_sheet import WEB_LIMITS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_SHOWN_ERRORS = 200
@@ -37,7 +40,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = tree_io.WEB_LIMITS.max_bytes
+        limit = WEB_LIMITS.max_bytes
         # Checked on the size Django already knows: an oversized file is never read into memory.
         if upload.size > limit:
             raise forms.ValidationError(
@@ -53,7 +56,7 @@ def import_tree(request):
     if not scope.can_manage_tree:
         return render(request, "403.html", {"message": "您的角色不能导入组织架构"}, status=403)
     if request.method == "GET" and request.GET.get("template"):
-        return _xlsx_response(tree_io.write_template, "组织架构导入模板.xlsx")
+        return _xlsx_response(write_template, "组织架构导入模板.xlsx")
     result, upload_error = None, ""
     form = ImportForm()
     if request.method == "POST":
@@ -65,7 +68,7 @@ def import_tree(request):
             upload_error = "上传的内容过大或格式不正确，请只选择一个 .xlsx 文件后重新上传。"
         if valid:
             upload = form.cleaned_data["file"]
-            result = tree_io.tree_import(
+            result = tree_import(
                 actor=request.user,
                 scope=scope,
                 data=upload.read(),
@@ -77,7 +80,7 @@ def import_tree(request):
     return render(request, "orgs/import.html", _import_context(form, result, upload_error))
 
 
-def _import_context(form: ImportForm, result: tree_io.ImportResult | None, upload_error: str) -> dict:
+def _import_context(form: ImportForm, result: ImportResult | None, upload_error: str) -> dict:
     errors = result.errors if result else []
     return {
         "form": form,
@@ -93,9 +96,7 @@ def _import_context(form: ImportForm, result: tree_io.ImportResult | None, uploa
 def export_tree(request):
     """The organizations of the list page (same filters), inside the user's scope, phones masked."""
     orgs = OrgFilterForm(request.GET or None).apply(Organization.objects.visible_to(request.user))
-    return _xlsx_response(
-        lambda target: tree_io.write_export(target, orgs, mask_phones=True), tree_io.export_filename()
-    )
+    return _xlsx_response(lambda target: write_export(target, orgs, mask_phones=True), export_filename())
 
 
 def _xlsx_response(write, filename: str) -> HttpResponse:

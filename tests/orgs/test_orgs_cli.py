@@ -7,12 +7,12 @@ import sys
 
 import openpyxl
 import pytest
-from conftest import make_org
 from django.core.management import CommandError, call_command
 
 from chuangyou.audit.models import AuditEvent
 from chuangyou.orgs.models import Domain, Kind, Organization
-from chuangyou.orgs.tree_io import HEADER
+from chuangyou.orgs.tree_sheet import HEADER
+from tests.conftest import make_org
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
-from conftest import make_org
 from django.urls import reverse
 
 from chuangyou.accounts.scope import scope_of
 from chuangyou.audit.models import AuditEvent
 from chuangyou.orgs.models import Domain, Kind, Organization
-from chuangyou.orgs.tree_io import HEADER, tree_import
+from chuangyou.orgs.tree_import import tree_import
+from chuangyou.orgs.tree_sheet import HEADER
+from tests.conftest import make_org
 
 URL = reverse("orgs:export")
 

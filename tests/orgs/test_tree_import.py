@@ -7,13 +7,14 @@ import zipfile
 
 import openpyxl
 import pytest
-from conftest import make_org
 from django.urls import reverse
 
 from chuangyou.accounts.scope import scope_of
 from chuangyou.audit.models import AuditEvent
 from chuangyou.orgs.models import Domain, Kind, Organization
-from chuangyou.orgs.tree_io import HEADER, MAX_ROWS, SYSTEM_SCOPE, tree_import
+from chuangyou.orgs.tree_import import SYSTEM_SCOPE, tree_import
+from chuangyou.orgs.tree_sheet import HEADER, MAX_ROWS
+from tests.conftest import make_org
 
 
 def book(*rows, header=HEADER, formulas=False) -> bytes:
@@ -319,33 +320,36 @@ def test_a_bad_row_is_reported_by_row_and_column_and_nothing_changes(tree, rows,
     assert state() == before
 
 
-def test_nothing_is_placed_under_or_changed_in_a_dissolved_organization(tree):
-    Organization.objects.filter(code__in=["TB", "TB01"]).update(status="dissolved")
+@pytest.mark.parametrize(("status", "label"), [("dissolved", "已撤销"), ("merged", "已合并")])
+def test_nothing_is_placed_under_or_changed_in_a_dissolved_or_merged_organization(tree, status, label):
+    Organization.objects.filter(code__in=["TB", "TB01"]).update(status=status)
     before = state()
     result = run(
         book(
             branch("TB02", "乙二社区党支部", "TB", domain="社区"), branch("TB01", "改名", "TB", domain="社区")
         )
     )
-    assert [str(e) for e in result.errors] == [
-        "第2行 上级组织代码：上级组织“乙街道党工委”已撤销，不能在其下设立或调入组织",
-        "第3行 组织代码：“乙社区党支部”已撤销，不能通过导入修改",
+    messages = [str(e) for e in result.errors]
+    assert messages == [
+        f"第2行 上级组织代码：上级组织“乙街道党工委”{label}，不能在其下设立或调入组织",
+        f"第3行 组织代码：“乙社区党支部”{label}，不能通过导入修改",
     ]
+    assert all(f"{label}，" in m and "已已" not in m for m in messages)
     assert state() == before
     assert run(book(branch("TB01", "乙社区党支部", "TB", domain="社区"))).unchanged == 1
 
 
 def test_a_change_made_by_someone_else_meanwhile_aborts_the_import(tree, monkeypatch):
-    from chuangyou.orgs import tree_io
+    import chuangyou.orgs.tree_import as importer
 
-    plan_import = tree_io.plan_import
+    plan_import = importer.plan_import
 
     def plan_then_someone_adds_a_branch(*args):
         plan = plan_import(*args)
         make_org(tree["town_a"], "TA09", "他人新建的党支部", Kind.BRANCH, Domain.VILLAGE)
         return plan
 
-    monkeypatch.setattr(tree_io, "plan_import", plan_then_someone_adds_a_branch)
+    monkeypatch.setattr(importer, "plan_import", plan_then_someone_adds_a_branch)
     before = Organization.objects.count()
     result = run(book(branch("TA03", "甲三村党支部", "TA")))
     assert only_error(result) == "文件：导入期间组织架构已被他人修改，未做任何修改，请重新导入。"
@@ -409,7 +413,7 @@ def test_a_file_with_only_a_header_is_refused(tree):
 
 
 def test_a_file_over_the_row_limit_is_refused_before_any_check(tree, monkeypatch):
-    monkeypatch.setattr("chuangyou.orgs.tree_io.MAX_ROWS", 2)
+    monkeypatch.setattr("chuangyou.orgs.tree_sheet.MAX_ROWS", 2)
     rows = [branch(f"TA{n:03d}", "党支部", "TA") for n in range(3)]
     assert only_error(run(book(*rows))) == "文件：共3行，超过单次导入上限2行，请分批导入"
     assert MAX_ROWS >= 200_000

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chuangyou.orgs import tree_io
 from chuangyou.orgs.models import Organization
+from chuangyou.orgs.tree_export import write_export
+from chuangyou.orgs.tree_import import SYSTEM_SCOPE, tree_import
+from chuangyou.orgs.tree_sheet import CLI_LIMITS
 
 # Exit status of a refused import (bad rows or an unreadable file): nothing was changed.
 EXIT_REFUSED = 2
@@ -39,16 +41,16 @@ class Command(BaseCommand):
     def import_file(self, path: Path, *, dry_run: bool) -> None:
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}", returncode=EXIT_REFUSED)
-        if path.stat().st_size > tree_io.CLI_LIMITS.max_bytes:
-            size = tree_io.CLI_LIMITS.max_bytes // 1024 // 1024
+        if path.stat().st_size > CLI_LIMITS.max_bytes:
+            size = CLI_LIMITS.max_bytes // 1024 // 1024
             raise CommandError(f"文件过大，上限为 {size} MB：{path}", returncode=EXIT_REFUSED)
-        result = tree_io.tree_import(
+        result = tree_import(
             actor=None,
-            scope=tree_io.SYSTEM_SCOPE,
+            scope=SYSTEM_SCOPE,
             data=path.read_bytes(),
             filename=path.name,
             dry_run=dry_run,
-            limits=tree_io.CLI_LIMITS,
+            limits=CLI_LIMITS,
         )
         if not result.ok:
             for issue in result.errors:
@@ -63,5 +65,5 @@ class Command(BaseCommand):
 
     def export_file(self, path: Path) -> None:
         orgs = Organization.objects.all()
-        tree_io.write_export(path, orgs, mask_phones=False)
+        write_export(path, orgs, mask_phones=False)
         self.stdout.write(f"已导出 {orgs.count()} 个组织到 {path}（含完整书记电话，请妥善保管）")
