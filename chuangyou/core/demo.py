@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -200,15 +201,7 @@ class DemoBuilder:
         self.branch(code, f"{code}{next(seq):03d}", f"{name}机关党支部", Domain.ORGAN, 20, 48)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}中心学校党支部", Domain.SCHOOL, 8, 30)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}卫生院党支部", Domain.HOSPITAL, 5, 20)
-        for company in self.rng.sample(COMPANIES, self.rng.randint(2, 4)):
-            self.branch(
-                code,
-                f"{code}{next(seq):03d}",
-                f"示范县{prefix}{company}有限公司党支部",
-                Domain.PRIVATE_ENTERPRISE,
-                3,
-                15,
-            )
+        self.companies(code, seq, prefix, count=self.rng.randint(2, 4), most_members=15)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}离退休干部党支部", Domain.RETIRED, 6, 25)
         # A small branch that trips the seed-001 warning (fewer than 3 full members).
         self.branch(
@@ -240,15 +233,7 @@ class DemoBuilder:
                 self.branch(code, f"{code}{n:03d}", f"{label}党支部", Domain.COMMUNITY, 10, 48)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}机关党支部", Domain.ORGAN, 20, 45)
         self.branch(code, f"{code}{next(seq):03d}", f"{name}社区卫生服务中心党支部", Domain.HOSPITAL, 5, 18)
-        for company in self.rng.sample(COMPANIES, self.rng.randint(4, 7)):
-            self.branch(
-                code,
-                f"{code}{next(seq):03d}",
-                f"示范县{prefix}{company}有限公司党支部",
-                Domain.PRIVATE_ENTERPRISE,
-                3,
-                20,
-            )
+        self.companies(code, seq, prefix, count=self.rng.randint(4, 7), most_members=20)
         for social in self.rng.sample(SOCIAL, 2):
             self.branch(
                 code, f"{code}{next(seq):03d}", f"{name}{social}党支部", Domain.SOCIAL_ORGANIZATION, 3, 10
@@ -363,6 +348,11 @@ class DemoBuilder:
             self.accounts.append(
                 DemoAccount(f"branch{index:02d}", Role.BRANCH_SECRETARY, code, f"{name}书记")
             )
+
+    def companies(self, parent: str, seq: Iterator[int], prefix: str, *, count: int, most_members: int):
+        for company in self.rng.sample(COMPANIES, count):
+            name = f"示范县{prefix}{company}有限公司党支部"
+            self.branch(parent, f"{parent}{next(seq):03d}", name, Domain.PRIVATE_ENTERPRISE, 3, most_members)
 
     def place_name(self, used: set[str]) -> str:
         while True:

@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from chuangyou.orgs.models import Kind, Organization, Status
+from chuangyou.orgs.models import EDITABLE_FIELDS, Kind, Organization, Status
 
 PHONE = re.compile(r"^[0-9\-+ ]{7,20}$")
 CODE = re.compile(r"^[0-9A-Za-z\-_.]{1,32}$")
@@ -13,17 +13,7 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "domain",
-            "full_members",
-            "probationary_members",
-            "secretary_name",
-            "secretary_phone",
-            "founded",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {"founded": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "code": "全县唯一、长期不变，可用字母、数字和短横线",

@@ -47,6 +47,20 @@ DOMAIN_GROUPS = {
 }
 
 
+# The fields a user edits (forms, services and the Excel import agree on them).
+EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "domain",
+    "full_members",
+    "probationary_members",
+    "secretary_name",
+    "secretary_phone",
+    "founded",
+)
+
+
 class Status(models.TextChoices):
     ACTIVE = "active", "正常"
     MERGED = "merged", "已合并"

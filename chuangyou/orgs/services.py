@@ -7,25 +7,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from chuangyou.audit.services import record
-from chuangyou.orgs.models import Organization, Status
+from chuangyou.orgs.models import EDITABLE_FIELDS, Organization, Status
 from chuangyou.rules import org_setup
 
 
 class OrgError(ValueError):
     """A refused change; the message is shown to the user as it is."""
 
-
-EDITABLE_FIELDS = (
-    "code",
-    "name",
-    "kind",
-    "domain",
-    "full_members",
-    "probationary_members",
-    "secretary_name",
-    "secretary_phone",
-    "founded",
-)
 
 
 def _check_placement(parent: Organization | None, kind: str) -> None:
