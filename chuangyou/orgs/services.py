@@ -15,7 +15,6 @@ class OrgError(ValueError):
     """A refused change; the message is shown to the user as it is."""
 
 
-
 def _check_placement(parent: Organization | None, kind: str) -> None:
     if error := org_setup.placement_error(parent.kind if parent else None, kind):
         raise OrgError(error)
