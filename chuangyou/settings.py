@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chuangyou.audit",
     "chuangyou.orgs",
     "chuangyou.accounts",
+    "chuangyou.rubrics",
 ]
 
 MIDDLEWARE = [

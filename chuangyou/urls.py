@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("chuangyou.accounts.urls")),
     path("orgs/", include("chuangyou.orgs.urls")),
     path("audit/", include("chuangyou.audit.urls")),
+    path("rubrics/", include("chuangyou.rubrics.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,6 +26,18 @@ VERB_LABELS = {
     "role.grant": "授予角色",
     "role.revoke": "收回角色",
     "demo.create": "生成示范数据",
+    "rubric.create": "新建评定标准版本",
+    "rubric.update": "修改评定标准",
+    "rubric.item_save": "修改评定项目",
+    "rubric.item_delete": "删除评定项目",
+    "rubric.category_save": "修改评定类型",
+    "rubric.category_delete": "删除评定类型",
+    "rubric.publish": "发布评定标准",
+    "rubric.retire": "停用评定标准",
+    "rubric.discard": "删除评定标准草稿",
+    "rubric.bind": "设置领域适用标准",
+    "checklist.create": "新建星级评定标准",
+    "situations.create": "新建软弱涣散情形清单",
 }
 
 

@@ -13,6 +13,7 @@ def navigation(request):
         ("orgs:tree", "组织架构", "sitemap"),
         ("orgs:list", "组织列表", "list"),
     ]
+    items.append(("rubrics:list", "评定标准", "clipboard-list"))
     if scope.can_manage_tree:
         items.append(("orgs:import", "导入导出", "file-spreadsheet"))
     if scope.can_read_audit:

@@ -58,9 +58,11 @@ def page(page):
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo county (about 600 organizations, one account per role) in the test database."""
+    """The demo county (about 600 organizations, one account per role) and the shipped rubrics."""
     from chuangyou.core.demo import create_demo
+    from chuangyou.rubrics.defaults import load_defaults
 
+    load_defaults()
     accounts = create_demo()
     assert accounts, "create_demo() found a non-empty database"
     return {a.username: a for a in accounts}

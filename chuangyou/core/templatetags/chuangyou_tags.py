@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from django import template
 
 from chuangyou.audit.services import VERB_LABELS
+from chuangyou.orgs.models import Domain
 
 register = template.Library()
 
@@ -13,3 +16,26 @@ def get_item(mapping, key):
 @register.filter
 def verb_label(verb: str) -> str:
     return VERB_LABELS.get(verb, verb)
+
+
+@register.filter
+def domain_labels(codes) -> str:
+    return "、".join(Domain(c).label if c in Domain.values else str(c) for c in codes or ())
+
+
+@register.filter
+def get_index(sequence, index):
+    """sequence[index], or None past its end."""
+    try:
+        return sequence[index]
+    except (IndexError, TypeError):
+        return None
+
+
+@register.filter
+def points(value) -> str:
+    """A score as written: 2, 1.5, 0.25 (no trailing zeros, no exponent)."""
+    if value in (None, ""):
+        return ""
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from chuangyou.accounts.models import Role
 from chuangyou.core.demo import DEMO_PASSWORD, create_demo
 from chuangyou.orgs.models import Organization
+from chuangyou.rubrics.defaults import load_defaults
 
 
 class Command(BaseCommand):
@@ -11,6 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        created = [d for d in load_defaults() if d.created]
+        if created:
+            self.stdout.write("已载入默认评定标准：" + "、".join(d.name for d in created))
         accounts = create_demo()
         if accounts is None:
             self.stdout.write(f"数据库中已有 {Organization.objects.count()} 个组织，未生成演示数据。")
