@@ -53,7 +53,7 @@ def _load_rubric(data: dict[str, Any], actor) -> Loaded:
     if Rubric.objects.filter(code=spec.code).exists():
         return Loaded(spec.code, spec.name, "rubric", False)
     rubric = services.rubric_create(actor=actor, spec=spec, publish=True)
-    for domain in spec.domains:
+    for domain in data.get("bind_domains", spec.domains):
         if not DomainBinding.objects.filter(domain=domain).exists():
             services.domain_bind(actor=actor, domain=domain, rubric=rubric)
     return Loaded(spec.code, spec.name, "rubric", True)

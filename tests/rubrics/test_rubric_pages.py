@@ -129,7 +129,13 @@ def test_binding_from_the_list(client_for, published):
 
 def test_the_editor_changes_the_attributes_of_a_draft(client_for, draft):
     client = client_for("county_admin")
-    data = {"name": "新名称", "total": "10", "scheme": "three-class", "domains": ["organ"], "description": "说明"}
+    data = {
+        "name": "新名称",
+        "total": "10",
+        "scheme": "three-class",
+        "domains": ["organ"],
+        "description": "说明",
+    }
     assert client.post(reverse("rubrics:edit", args=[draft.pk]), data).status_code == 302
     draft.refresh_from_db()
     assert (draft.name, draft.scheme, draft.domains) == ("新名称", "three-class", ["organ"])

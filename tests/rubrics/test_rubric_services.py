@@ -118,3 +118,28 @@ def test_a_draft_can_be_discarded_but_a_published_one_cannot(draft, published, p
     with pytest.raises(services.RubricError):
         services.rubric_discard(actor=personas["county_admin"], rubric=published)
     assert AuditEvent.objects.filter(verb="rubric.discard").count() == 1
+
+
+def test_no_admin_page_can_change_rubric_content():
+    from django.contrib.admin.sites import site
+
+    from chuangyou.rubrics import models
+
+    editable = [m for m in (models.Rubric, models.Category, models.Item, models.Veto) if m in site._registry]
+    assert editable == []
+
+
+def test_the_defaults_load_once_and_bind_each_domain(db):
+    from chuangyou.rubrics.defaults import load_defaults
+    from chuangyou.rubrics.models import Checklist, SituationList
+
+    first = load_defaults()
+    assert all(d.created for d in first)
+    assert not any(d.created for d in load_defaults())
+    assert Rubric.objects.filter(status=Status.PUBLISHED).count() == 4
+    bound = dict(DomainBinding.objects.values_list("domain", "rubric__code"))
+    assert bound["village"] == bound["community"] == "village"
+    assert bound["organ"] == "organ" and bound["school"] == "organ-2012"
+    assert bound["private_enterprise"] == "liangxin"
+    assert Checklist.objects.get().criteria.count() == 42
+    assert SituationList.objects.get().situations.count() == 10
