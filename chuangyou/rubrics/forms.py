@@ -70,7 +70,10 @@ class AttributesForm(StyledForm):
         label="评定方案", required=False, choices=[("", "未指定"), *((p, p) for p in PRESETS)]
     )
     domains = forms.MultipleChoiceField(
-        label="适用领域", choices=Domain.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label="适用领域",
+        choices=Domain.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        required=False,
     )
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

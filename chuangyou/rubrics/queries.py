@@ -55,6 +55,11 @@ def spec_of(rubric: Rubric) -> RubricSpec:
     )
 
 
+def stored_spec(pk) -> RubricSpec:
+    """A stored version as plain data, read in one go."""
+    return spec_of(with_content(Rubric.objects.filter(pk=pk)).get())
+
+
 def _plain(value):
     """2.00 → 2, 1.50 → 1.5: the way the points were written."""
     return value.quantize(1) if value == value.to_integral_value() else value.normalize()

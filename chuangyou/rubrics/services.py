@@ -13,7 +13,7 @@ from django.utils import timezone
 from chuangyou.audit.services import record
 from chuangyou.orgs.models import Domain
 from chuangyou.rubrics.models import Category, DomainBinding, Item, Rubric, Status, Veto
-from chuangyou.rubrics.queries import spec_of, with_content
+from chuangyou.rubrics.queries import stored_spec
 from chuangyou.rubrics.spec import ItemSpec, RubricSpec
 from chuangyou.rules.method_text import parse_method
 
@@ -111,8 +111,7 @@ def _count(spec: RubricSpec) -> int:
 @transaction.atomic
 def rubric_new_draft(*, actor, rubric: Rubric) -> Rubric:
     """Editing a published (or retired) version starts from a copy: the next version, as a draft."""
-    source = with_content(Rubric.objects.filter(pk=rubric.pk)).get()
-    return rubric_create(actor=actor, spec=spec_of(source), based_on=source)
+    return rubric_create(actor=actor, spec=stored_spec(rubric.pk), based_on=rubric)
 
 
 @transaction.atomic
@@ -120,7 +119,7 @@ def rubric_replace_content(*, actor, rubric: Rubric, spec: RubricSpec) -> Rubric
     """Replace a draft's whole content and attributes (the editor's and the importer's write)."""
     current = _locked_draft(rubric)
     _check_domains(spec.domains)
-    before = spec_of(with_content(Rubric.objects.filter(pk=current.pk)).get())
+    before = stored_spec(current.pk)
     for category in current.categories.all():
         category.items.all().delete()
     current.categories.all().delete()
@@ -153,19 +152,9 @@ def _json_safe(value):
 @transaction.atomic
 def rubric_publish(*, actor, rubric: Rubric) -> Rubric:
     current = _locked_draft(rubric)
-    if errors := spec_of(with_content(Rubric.objects.filter(pk=current.pk)).get()).errors():
+    if errors := stored_spec(current.pk).errors():
         raise RubricError(errors)
-    current.status = Status.PUBLISHED
-    current.published_at = timezone.now()
-    current.save(update_fields=["status", "published_at"])
-    record(
-        actor=actor,
-        verb="rubric.publish",
-        target=current,
-        before={"status": Status.DRAFT},
-        after={"status": current.status},
-    )
-    return current
+    return _change_status(current, Status.PUBLISHED, actor=actor, verb="rubric.publish")
 
 
 @transaction.atomic
@@ -177,15 +166,18 @@ def rubric_retire(*, actor, rubric: Rubric) -> Rubric:
     if bound:
         labels = "、".join(Domain(d).label for d in bound)
         raise RubricError(f"该版本仍是“{labels}”领域的适用标准，请先改为其他版本")
-    current.status = Status.RETIRED
-    current.save(update_fields=["status"])
-    record(
-        actor=actor,
-        verb="rubric.retire",
-        target=current,
-        before={"status": Status.PUBLISHED},
-        after={"status": current.status},
-    )
+    return _change_status(current, Status.RETIRED, actor=actor, verb="rubric.retire")
+
+
+def _change_status(current: Rubric, status: str, *, actor, verb: str) -> Rubric:
+    before = current.status
+    current.status = status
+    fields = ["status"]
+    if status == Status.PUBLISHED:
+        current.published_at = timezone.now()
+        fields.append("published_at")
+    current.save(update_fields=fields)
+    record(actor=actor, verb=verb, target=current, before={"status": before}, after={"status": status})
     return current
 
 

@@ -100,9 +100,10 @@ def item_edit(request, pk, item_pk=None, category_pk=None):
             form.add_error(None, str(exc))
         else:
             if request.htmx:
-                return render(
-                    request, "rubrics/_item_row.html", {"item": item, "rubric": rubric, "editable": True}
-                )
+                # The row, and the publish check at the top of the editor (out of band).
+                errors = queries.stored_spec(rubric.pk).errors()
+                context = {"item": item, "rubric": rubric, "editable": True, "oob": True, "errors": errors}
+                return render(request, "rubrics/_item_row.html", context)
             return redirect("rubrics:edit", pk=rubric.pk)
     context = {"form": form, "item": item, "category": category, "rubric": rubric}
     return render(request, "rubrics/_item_form.html", context)
@@ -170,8 +171,7 @@ def rubric_diff(request, pk):
     if not other_pk:
         raise Http404("没有可对比的版本")
     other = queries.get_rubric_for_user(request.user, other_pk)
-    both = {r.pk: r for r in queries.with_content(Rubric.objects.filter(pk__in=[rubric.pk, other.pk]))}
-    changes = diff_specs(queries.spec_of(both[other.pk]), queries.spec_of(both[rubric.pk]))
+    changes = diff_specs(queries.stored_spec(other.pk), queries.stored_spec(rubric.pk))
     versions = Rubric.objects.filter(code=rubric.code).exclude(pk=rubric.pk)
     return render(
         request,
@@ -188,7 +188,13 @@ def rubric_diff(request, pk):
 @require_POST
 def rubric_publish(request, pk):
     rubric = _rubric_for_editor(request, pk)
-    _run(request, services.rubric_publish, f"已发布“{rubric.name}”第{rubric.version}版", rubric=rubric)
+    try:
+        services.rubric_publish(actor=request.user, rubric=rubric)
+    except services.RubricError:
+        # The page it returns to lists every reason; one message says why nothing happened.
+        messages.error(request, "未能发布：分值或内容还有问题，请按下方提示修改")
+    else:
+        messages.success(request, f"已发布“{rubric.name}”第{rubric.version}版")
     return redirect("rubrics:detail", pk=rubric.pk)
 
 

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chuangyou.lib.excel import MAX_UPLOAD_BYTES
 from chuangyou.rubrics import excel_io, queries, services
 from chuangyou.rubrics.forms import ImportForm
-from chuangyou.rubrics.models import Rubric
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,7 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 def rubric_export(request, pk):
     rubric = queries.get_rubric_for_user(request.user, pk)
-    spec = queries.spec_of(queries.with_content(Rubric.objects.filter(pk=rubric.pk)).get())
+    spec = queries.stored_spec(rubric.pk)
     buffer = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     excel_io.write_rubric(buffer, spec)
     buffer.seek(0)

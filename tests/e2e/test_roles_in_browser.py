@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 COUNTY = "中共示范县委员会"
 CHENGGUAN = "中共示范县城关镇委员会"
 QINGSHAN = "中共示范县青山镇委员会"
-BASE_NAV = ["工作台", "组织架构", "组织列表"]
+BASE_NAV = ["工作台", "组织架构", "组织列表", "评定标准"]
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,16 @@ def test_the_editor_saves_an_item_inline(client_for, draft):
     item = Item.objects.get(category__rubric=draft, name="纪检机构")
     form = client.get(reverse("rubrics:item_edit", args=[draft.pk, item.pk]), HTTP_HX_REQUEST="true")
     assert "考评方式" in form.content.decode()
-    row = client.post(reverse("rubrics:item_edit", args=[draft.pk, item.pk]), ITEM, HTTP_HX_REQUEST="true")
+    row = client.post(
+        reverse("rubrics:item_edit", args=[draft.pk, item.pk]),
+        {**ITEM, "points": "3"},
+        HTTP_HX_REQUEST="true",
+    )
     assert "未设纪检委员：不得分" in row.content.decode()
+    # The publish check at the top of the editor is refreshed with the row.
+    assert (
+        'hx-swap-oob="true"' in row.content.decode() and "合计5分，与类型分值4分不符" in row.content.decode()
+    )
     item.refresh_from_db()
     assert item.criteria == ["设纪检委员。", "纪检委员履职。"] and item.evidence_hint == "任命文件"
 
@@ -92,7 +100,9 @@ def test_publish_refusal_names_the_errors(client_for, personas):
     rubric = services.rubric_create(actor=personas["county_admin"], spec=small_spec(total=12))
     client = client_for("county_admin")
     response = client.post(reverse("rubrics:publish", args=[rubric.pk]), follow=True)
-    assert "各类型分值合计10分，与总分12分不符" in response.content.decode()
+    body = response.content.decode()
+    assert "未能发布" in body
+    assert body.count("各类型分值合计10分，与总分12分不符") == 1
     assert Rubric.objects.get(pk=rubric.pk).status == Status.DRAFT
 
 
