@@ -19,3 +19,7 @@ window.addEventListener("pageshow", function () {
   document.querySelectorAll("form[data-submitted]").forEach(function (form) { delete form.dataset.submitted; });
   document.querySelectorAll("button.disabled[type=submit]").forEach(function (b) { b.classList.remove("disabled"); });
 });
+// Print buttons (no inline handlers: the Content Security Policy forbids them).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) window.print();
+});
