@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "chuangyou.orgs",
     "chuangyou.accounts",
     "chuangyou.rubrics",
+    "chuangyou.campaigns",
+    "chuangyou.assessments",
+    "chuangyou.evaluations",
 ]
 
 MIDDLEWARE = [

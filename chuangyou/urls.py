@@ -10,6 +10,11 @@ urlpatterns = [
     path("orgs/", include("chuangyou.orgs.urls")),
     path("audit/", include("chuangyou.audit.urls")),
     path("rubrics/", include("chuangyou.rubrics.urls")),
+    path("campaigns/", include("chuangyou.campaigns.urls")),
+    path("sheets/", include("chuangyou.assessments.urls")),
+    path("sheets/", include("chuangyou.assessments.urls_evidence")),
+    path("sheets/", include("chuangyou.assessments.urls_application")),
+    path("evaluations/", include("chuangyou.evaluations.urls")),
     path("admin/", admin.site.urls),
 ]
 

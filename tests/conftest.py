@@ -5,11 +5,17 @@ The tree: 示范县 (county) ─┬─ 甲镇 (township) ─┬─ 甲一村党�
                            └─ 乙街道 (subdistrict) ── 乙社区党支部
 """
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 
 from chuangyou.accounts.models import Role, RoleAssignment
+from chuangyou.campaigns import services as campaign_services
+from chuangyou.campaigns.forms import CampaignForm
 from chuangyou.orgs.models import Domain, Kind, Organization
+from chuangyou.rubrics import services as rubric_services
+from tests.rubrics.conftest import small_spec
 
 PASSWORD = "Persona@2026pass"
 
@@ -82,3 +88,59 @@ def client_for(client, personas):
         return client
 
     return login
+
+
+# --- A campaign with its December round (used by the campaign, sheet and URL tests) -------------
+
+TODAY = dt.date(2026, 12, 10)
+
+
+@pytest.fixture
+def bound_rubric(personas):
+    rubric = rubric_services.rubric_create(actor=personas["county_admin"], spec=small_spec(), publish=True)
+    for domain in ("village", "community"):
+        rubric_services.domain_bind(actor=personas["county_admin"], domain=domain, rubric=rubric)
+    return rubric
+
+
+def phases(year=2026):
+    initial = CampaignForm.defaults(year)
+    return {
+        k: (initial[f"{k}_starts"], initial[f"{k}_ends"])
+        for k in ("mobilize", "june", "december", "review", "notice", "naming")
+    }
+
+
+@pytest.fixture
+def campaign(tree, personas, bound_rubric):
+    return campaign_services.campaign_create(
+        actor=personas["county_admin"],
+        year=2026,
+        name="2026年度基层党组织争先创优活动",
+        root=tree["county"],
+        scheme="seed2020",
+        graded_round="december",
+        phases=phases(),
+    )
+
+
+@pytest.fixture
+def december(campaign, personas):
+    return campaign_services.round_open(
+        actor=personas["county_admin"],
+        campaign=campaign,
+        kind="december",
+        opens=dt.date(2026, 12, 1),
+        closes=dt.date(2026, 12, 20),
+    )
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """Freeze the date the services compare deadlines with."""
+
+    def freeze(day):
+        monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+
+    freeze(TODAY)
+    return freeze

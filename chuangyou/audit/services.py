@@ -38,6 +38,19 @@ VERB_LABELS = {
     "rubric.bind": "设置领域适用标准",
     "checklist.create": "新建星级评定标准",
     "situations.create": "新建软弱涣散情形清单",
+    "campaign.create": "新建争先创优活动",
+    "campaign.update": "修改争先创优活动",
+    "campaign.exclude": "调整参评范围",
+    "round.open": "开启自查轮次",
+    "sheet.entry_save": "自查打分",
+    "sheet.application_save": "填写申报信息",
+    "sheet.submit": "提交自查表",
+    "sheet.return": "退回自查表",
+    "sheet.reopen": "延期提交",
+    "evidence.upload": "上传佐证材料",
+    "evidence.delete": "删除佐证材料",
+    "evaluation.issue": "生成民主测评码",
+    "evaluation.close": "结束民主测评",
 }
 
 

@@ -14,6 +14,9 @@ def navigation(request):
         ("orgs:list", "组织列表", "list"),
     ]
     items.append(("rubrics:list", "评定标准", "clipboard-list"))
+    items.append(("campaigns:list", "争先创优活动", "flag"))
+    if scope.has_role("county_admin", "township_reviewer"):
+        items.append(("sheets:list", "自查进度", "checklist"))
     if scope.can_manage_tree:
         items.append(("orgs:import", "导入导出", "file-spreadsheet"))
     if scope.can_read_audit:

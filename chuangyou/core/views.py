@@ -41,6 +41,7 @@ def workbench(request):
         "warning_count": warnings.count(),
         "warnings": warnings[:10],
         "recent_events": AuditEvent.objects.visible_to(request.user).select_related("organization")[:8],
+        **assessment_progress(request.user, scope),
     }
     return render(request, "core/workbench.html", context)
 
@@ -61,3 +62,45 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def assessment_progress(user, scope) -> dict:
+    """The self-assessment part of the workbench: own sheets, or counts for the latest round."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import Substr
+
+    from chuangyou.assessments.models import ScoreSheet, SheetState
+    from chuangyou.campaigns.models import AssessmentRound
+
+    latest = AssessmentRound.objects.select_related("campaign").order_by("-opens").first()
+    if latest is None:
+        return {}
+    sheets = ScoreSheet.objects.visible_to(user).filter(round=latest)
+    context = {"latest_round": latest}
+    if scope.has_role(Role.BRANCH_SECRETARY) and not scope.has_role(
+        Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER
+    ):
+        context["my_sheets"] = list(sheets.select_related("organization", "round"))
+        return context
+    submitted = Q(state__in=[SheetState.SUBMITTED, SheetState.UNDER_REVIEW])
+    context["sheet_counts"] = sheets.aggregate(
+        total=Count("id"),
+        submitted=Count("id", filter=submitted),
+        returned=Count("id", filter=Q(state=SheetState.RETURNED)),
+        not_started=Count("id", filter=Q(items_done=0)),
+    )
+    if scope.has_role(Role.COUNTY_ADMIN, Role.LEADING_GROUP):
+        # Progress per township: group the sheets by the first two levels of their path.
+        prefix = Substr("organization__path", 1, 2 * Organization.steplen)
+        rows = (
+            sheets.annotate(township=prefix)
+            .values("township")
+            .annotate(total=Count("id"), submitted=Count("id", filter=submitted))
+        )
+        names = dict(
+            Organization.objects.filter(path__in=[r["township"] for r in rows]).values_list("path", "name")
+        )
+        context["township_progress"] = [
+            {**r, "name": names.get(r["township"], "")} for r in rows.order_by("township")
+        ]
+    return context

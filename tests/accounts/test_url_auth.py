@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open without logging in.
-PUBLIC = {"login", "healthz"}
+PUBLIC = {"login", "healthz", "evaluations:answer", "evaluations:thanks"}
 # Django's own back office has its own login; it is tested by Django.
 SKIP_NAMESPACES = {"admin"}
 
@@ -25,24 +25,85 @@ def iter_patterns(resolver=None, prefix="", namespace=""):
 def fill(route: str, ids: dict[str, int]) -> str:
     for key, value in ids.items():
         route = route.replace(f"<int:{key}>", str(value))
+    route = route.replace("<str:code>", "NOPE2345")
     assert "<" not in route, f"this test does not know how to fill {route}"
     return "/" + route
 
 
 @pytest.fixture
-def hidden_draft(personas):
-    """A draft rubric: only county roles may see it."""
-    from chuangyou.rubrics import services
+def world(tree, personas, on_day):
+    """Objects behind every kind of id: a draft rubric only county roles see, a campaign rooted in
+    乙街道, and a December sheet (with an entry and an evidence row) for every branch."""
+    import datetime as dt
+
+    from chuangyou.assessments.models import Entry, Evidence, ScoreSheet
+    from chuangyou.campaigns import services as campaign_services
+    from chuangyou.rubrics import services as rubric_services
+    from tests.conftest import phases
     from tests.rubrics.conftest import small_spec
 
-    return services.rubric_create(actor=personas["county_admin"], spec=small_spec(code="hidden"))
+    admin = personas["county_admin"]
+    draft = rubric_services.rubric_create(actor=admin, spec=small_spec(code="hidden"))
+    rubric = rubric_services.rubric_create(actor=admin, spec=small_spec(), publish=True)
+    for domain in ("village", "community"):
+        rubric_services.domain_bind(actor=admin, domain=domain, rubric=rubric)
+    campaign = campaign_services.campaign_create(
+        actor=admin,
+        year=2026,
+        name="全县活动",
+        root=tree["county"],
+        scheme="seed2020",
+        graded_round="december",
+        phases=phases(),
+    )
+    campaign_services.round_open(
+        actor=admin,
+        campaign=campaign,
+        kind="december",
+        opens=dt.date(2026, 12, 1),
+        closes=dt.date(2026, 12, 20),
+    )
+    hidden_campaign = campaign_services.campaign_create(
+        actor=admin,
+        year=2026,
+        name="乙街道活动",
+        root=tree["town_b"],
+        scheme="seed2020",
+        graded_round="december",
+        phases=phases(),
+    )
+    first_item = rubric.categories.first().items.first()
+    sheets = {}
+    for sheet in ScoreSheet.objects.all():
+        entry = Entry.objects.create(sheet=sheet, item=first_item)
+        evidence = Evidence.objects.create(
+            entry=entry,
+            file="evidence/none.pdf",
+            original_name="材料.pdf",
+            content_type="application/pdf",
+            size=1,
+        )
+        sheets[sheet.organization_id] = (sheet, entry, evidence)
+    return {"draft": draft, "hidden_campaign": hidden_campaign, "sheets": sheets, "item": first_item}
 
 
-def ids_for(route: str, org, draft) -> dict[str, int]:
-    """Ids that the persona must not reach: an organization outside its scope, or a draft rubric."""
+def ids_for(route: str, org, world) -> dict[str, int]:
+    """Ids that the persona must not reach: things of an organization outside its scope, a draft
+    rubric, a campaign of another subtree."""
     if route.startswith("rubrics/"):
-        category = draft.categories.first()
-        return {"pk": draft.pk, "category_pk": category.pk, "item_pk": category.items.first().pk}
+        category = world["draft"].categories.first()
+        return {"pk": world["draft"].pk, "category_pk": category.pk, "item_pk": category.items.first().pk}
+    if route.startswith("campaigns/"):
+        return {"pk": world["hidden_campaign"].pk}
+    if route.startswith(("sheets/", "evaluations/")):
+        sheet, entry, evidence = world["sheets"][org.pk]
+        return {
+            "pk": sheet.pk,
+            "sheet_pk": sheet.pk,
+            "item_pk": world["item"].pk,
+            "entry_pk": entry.pk,
+            "evidence_pk": evidence.pk,
+        }
     return {"pk": org.pk, "parent_pk": org.pk}
 
 
@@ -54,12 +115,14 @@ def test_it_knows_every_route():
 
 
 @pytest.mark.parametrize(("name", "route"), ROUTES)
-def test_anonymous_users_are_sent_to_login(client, tree, hidden_draft, name, route):
-    url = fill(route, ids_for(route, tree["a1"], hidden_draft))
+def test_anonymous_users_are_sent_to_login(client, tree, world, name, route):
+    url = fill(route, ids_for(route, tree["a1"], world))
     for method in ("get", "post"):
         response = getattr(client, method)(url)
         if name in PUBLIC:
-            assert response.status_code in (200, 302, 405), (method, url)
+            # Public pages answer without a login (an unknown evaluation code is a friendly 404).
+            assert response.status_code in (200, 302, 404, 405), (method, url)
+            assert not response.get("Location", "").startswith("/accounts/login/"), (method, url)
         else:
             assert response.status_code == 302, (method, url, response.status_code)
             assert response["Location"].startswith("/accounts/login/"), (method, url)
@@ -75,15 +138,16 @@ OUTSIDE = {
 
 @pytest.mark.parametrize("persona", sorted(OUTSIDE))
 @pytest.mark.parametrize(("name", "route"), [r for r in ROUTES if "<" in r[1]])
-def test_ids_outside_the_scope_answer_404(client_for, tree, hidden_draft, persona, name, route):
+def test_ids_outside_the_scope_answer_404(client_for, tree, world, persona, name, route):
     client = client_for(persona)
-    url = fill(route, ids_for(route, tree[OUTSIDE[persona]], hidden_draft))
+    url = fill(route, ids_for(route, tree[OUTSIDE[persona]], world))
     statuses = set()
     for method in ("get", "post"):
         response = getattr(client, method)(url)
         statuses.add(response.status_code)
         assert tree[OUTSIDE[persona]].name.encode() not in response.content
-        assert hidden_draft.name.encode() not in response.content
+        assert world["draft"].name.encode() not in response.content
+        assert world["hidden_campaign"].name.encode() not in response.content
     # A view answers a method it does not take with 405 before looking at the id; the other one is 404.
     assert statuses <= {404, 405} and 404 in statuses, (persona, url, statuses)
 

@@ -10,7 +10,8 @@ register = template.Library()
 
 @register.filter
 def get_item(mapping, key):
-    return mapping.get(key, "")
+    """mapping[key], or "" when there is no mapping (e.g. an entry not filled in yet)."""
+    return mapping.get(key, "") if mapping else ""
 
 
 @register.filter

@@ -1,0 +1,33 @@
+"""Reads for the sheet pages, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch
+from django.http import Http404
+
+from chuangyou.assessments.models import Entry, ScoreSheet
+from chuangyou.rubrics.models import Category, Item
+
+
+def get_sheet_for_user(user, pk) -> ScoreSheet:
+    try:
+        return (
+            ScoreSheet.objects.visible_to(user)
+            .select_related("organization", "round__campaign__root", "rubric")
+            .get(pk=pk)
+        )
+    except (ScoreSheet.DoesNotExist, ValueError, TypeError):
+        raise Http404("自查表不存在或不在您的管辖范围内") from None
+
+
+def sheet_layout(sheet: ScoreSheet) -> list[tuple[Category, list[tuple[Item, Entry | None]]]]:
+    """The rubric's categories and items, each item with its entry (or None when not yet filled)."""
+    entries = {e.item_id: e for e in Entry.objects.filter(sheet=sheet).prefetch_related("evidence")}
+    categories = Category.objects.filter(rubric=sheet.rubric_id).prefetch_related(
+        Prefetch("items", queryset=Item.objects.order_by("order", "id"))
+    )
+    return [(c, [(i, entries.get(i.pk)) for i in c.items.all()]) for c in categories]
+
+
+def state_counts(sheets) -> dict[str, int]:
+    return dict(sheets.order_by().values_list("state").annotate(n=Count("id")))

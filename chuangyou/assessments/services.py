@@ -1,0 +1,244 @@
+"""Writes to score sheets: entries, the application, and the sheet's workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from chuangyou.accounts.models import Role
+from chuangyou.accounts.scope import scope_of
+from chuangyou.assessments.models import Entry, ScoreSheet, SheetState
+from chuangyou.assessments.scoring import core_item, sheet_totals
+from chuangyou.audit.services import record
+from chuangyou.rules import rubric as core
+
+
+class SheetError(ValueError):
+    """A refused change; `errors` lists every reason in Chinese."""
+
+    def __init__(self, errors: list[str] | str):
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        super().__init__("；".join(self.errors))
+
+
+@dataclass(frozen=True)
+class EntryData:
+    counts: dict[str, int] = field(default_factory=dict)
+    zero_out: tuple[str, ...] = ()
+    score: Decimal | None = None
+    deduction: Decimal = Decimal(0)
+    reason: str = ""
+    note: str = ""
+
+
+def may_fill(user, sheet: ScoreSheet) -> bool:
+    """The branch's own secretary, or the county admin."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return True
+    return any(
+        sheet.organization.path.startswith(g.path)
+        and (
+            g.role == Role.COUNTY_ADMIN
+            or (g.role == Role.BRANCH_SECRETARY and g.path == sheet.organization.path)
+        )
+        for g in scope.grants
+    )
+
+
+def may_review(user, sheet: ScoreSheet) -> bool:
+    scope = scope_of(user)
+    return scope.is_superuser or any(
+        g.role in (Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN) and sheet.organization.path.startswith(g.path)
+        for g in scope.grants
+    )
+
+
+def _deadline(sheet: ScoreSheet) -> dt.date:
+    closes = sheet.round.closes
+    return max(closes, sheet.reopened_until) if sheet.reopened_until else closes
+
+
+def _check_open(sheet: ScoreSheet, today: dt.date | None = None) -> None:
+    today = today or timezone.localdate()
+    if today < sheet.round.opens:
+        raise SheetError(f"本轮自查{sheet.round.opens:%Y年%m月%d日}开始，尚未开放")
+    if today > _deadline(sheet):
+        raise SheetError(f"本轮自查已于{_deadline(sheet):%Y年%m月%d日}截止，如需补交请联系县委组织部")
+
+
+def _locked(sheet: ScoreSheet, actor) -> ScoreSheet:
+    current = ScoreSheet.objects.select_for_update().select_related("round", "organization").get(pk=sheet.pk)
+    if not may_fill(actor, current):
+        raise SheetError("只有本支部书记（党务干部）或县委组织部管理员可以填写")
+    if not current.editable:
+        raise SheetError(f"自查表{current.get_state_display()}，不能修改")
+    _check_open(current)
+    return current
+
+
+def _refresh_totals(sheet: ScoreSheet) -> None:
+    rows = sheet.entries.values_list(
+        "item__category__name", "item__category__points", "item__category__bonus", "result", "done"
+    )
+    sheet.total, sheet.subtotals, sheet.items_done = sheet_totals(rows)
+
+
+@transaction.atomic
+def entry_save(*, actor, sheet: ScoreSheet, item, data: EntryData, version: int) -> Entry:
+    """Save one item; the sheet's total and subtotals change in the same transaction."""
+    current = _locked(sheet, actor)
+    if item.category.rubric_id != current.rubric_id:
+        raise SheetError("该项目不属于本自查表的评定标准")
+    entry, _ = Entry.objects.select_for_update().get_or_create(sheet=current, item=item)
+    if entry.version != version:
+        raise SheetError("该项目已在其他页面或由他人修改，请刷新后再填写（您填写的内容未保存）")
+    given = core.ItemEntry(
+        item=item.name,
+        counts=data.counts,
+        zero_out=data.zero_out,
+        score=data.score,
+        deduction=data.deduction,
+        reason=data.reason,
+    )
+    try:
+        result = core.score_item(core_item(item), given, category=item.category.name)
+    except core.ScoringError as exc:
+        raise SheetError(exc.errors) from exc
+    before = {"score": str(entry.result) if entry.result is not None else None}
+    entry.counts, entry.zero_out, entry.score = dict(data.counts), list(data.zero_out), data.score
+    entry.deduction, entry.reason, entry.note = data.deduction, data.reason.strip(), data.note.strip()
+    entry.result, entry.done, entry.version = result.score, True, entry.version + 1
+    entry.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    entry.save()
+    _refresh_totals(current)
+    current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
+    record(
+        actor=actor,
+        verb="sheet.entry_save",
+        target=current,
+        organization=current.organization,
+        before=before,
+        after={"item": item.name, "score": str(result.score), "notes": list(result.notes)},
+    )
+    return entry
+
+
+@transaction.atomic
+def application_save(
+    *, actor, sheet: ScoreSheet, applied_grade: str, achievements: str, self_evaluation: str, version: int
+) -> ScoreSheet:
+    current = _locked(sheet, actor)
+    if current.version != version:
+        raise SheetError("申报信息已在其他页面或由他人修改，请刷新后再填写（您填写的内容未保存）")
+    fields = {
+        "applied_grade": applied_grade,
+        "achievements": achievements.strip(),
+        "self_evaluation": self_evaluation.strip(),
+    }
+    before = {k: getattr(current, k) for k in fields}
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save()
+    record(
+        actor=actor,
+        verb="sheet.application_save",
+        target=current,
+        organization=current.organization,
+        before=before,
+        after=fields,
+    )
+    return current
+
+
+def missing_items(sheet: ScoreSheet) -> list[str]:
+    from chuangyou.rubrics.models import Item
+
+    done = sheet.entries.filter(done=True).values("item_id")
+    return list(
+        Item.objects.filter(category__rubric=sheet.rubric_id)
+        .exclude(pk__in=done)
+        .order_by("category__order", "order")
+        .values_list("name", flat=True)
+    )
+
+
+@transaction.atomic
+def sheet_submit(*, actor, sheet: ScoreSheet) -> ScoreSheet:
+    current = _locked(sheet, actor)
+    errors = []
+    if missing := missing_items(current):
+        errors.append(f"还有{len(missing)}个项目未填写：{'、'.join(missing)}")
+    if not current.applied_grade:
+        errors.append("请填写申报等级")
+    if errors:
+        raise SheetError(errors)
+    before = current.state
+    current.submit()
+    current.submitted_at = timezone.now()
+    current.return_reason = ""
+    current.organization_snapshot = current.organization.snapshot()
+    current.save()
+    record(
+        actor=actor,
+        verb="sheet.submit",
+        target=current,
+        organization=current.organization,
+        before={"state": before},
+        after={"state": current.state, "total": str(current.total)},
+    )
+    return current
+
+
+@transaction.atomic
+def sheet_return(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
+    current = ScoreSheet.objects.select_for_update().select_related("organization").get(pk=sheet.pk)
+    if not may_review(actor, current):
+        raise SheetError("只有乡镇（街道）党（工）委或县委组织部可以退回")
+    if not reason.strip():
+        raise SheetError("请填写退回原因，便于支部修改")
+    if current.state != SheetState.SUBMITTED:
+        raise SheetError(f"自查表{current.get_state_display()}，不能退回")
+    current.send_back()
+    current.return_reason = reason.strip()[:500]
+    current.save()
+    record(
+        actor=actor,
+        verb="sheet.return",
+        target=current,
+        organization=current.organization,
+        before={"state": SheetState.SUBMITTED},
+        after={"state": current.state},
+        note=current.return_reason,
+    )
+    return current
+
+
+@transaction.atomic
+def sheet_reopen(*, actor, sheet: ScoreSheet, until: dt.date, reason: str) -> ScoreSheet:
+    """The county extends the deadline for one branch."""
+    current = ScoreSheet.objects.select_for_update().select_related("organization", "round").get(pk=sheet.pk)
+    if not scope_of(actor).has_role(Role.COUNTY_ADMIN):
+        raise SheetError("只有县委组织部可以延期")
+    if not reason.strip():
+        raise SheetError("请填写延期原因")
+    if until <= current.round.closes:
+        raise SheetError(f"延期日期应晚于本轮截止日期{current.round.closes:%Y年%m月%d日}")
+    before = {"reopened_until": current.reopened_until}
+    current.reopened_until = until
+    current.save(update_fields=["reopened_until", "updated_at"])
+    record(
+        actor=actor,
+        verb="sheet.reopen",
+        target=current,
+        organization=current.organization,
+        before=before,
+        after={"reopened_until": until},
+        note=reason.strip(),
+    )
+    return current

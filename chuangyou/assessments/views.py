@@ -1,0 +1,163 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from chuangyou.accounts.models import Role
+from chuangyou.accounts.scope import scope_of
+from chuangyou.assessments import queries, services
+from chuangyou.assessments.forms import ApplicationForm, EntryForm, ReopenForm, ReturnForm
+from chuangyou.assessments.models import ScoreSheet, SheetState
+from chuangyou.campaigns.models import AssessmentRound
+from chuangyou.rubrics.models import Item
+from chuangyou.rules.grade_scheme import load_scheme
+
+
+def _grades(sheet) -> list[str]:
+    return list(load_scheme(sheet.round.campaign.scheme).labels)
+
+
+@require_GET
+def sheet_detail(request, pk):
+    sheet = queries.get_sheet_for_user(request.user, pk)
+    return render(request, "sheets/detail.html", _context(request, sheet))
+
+
+def _context(request, sheet, **extra) -> dict:
+    return {
+        "sheet": sheet,
+        "layout": queries.sheet_layout(sheet),
+        "can_fill": sheet.editable and services.may_fill(request.user, sheet),
+        "can_review": services.may_review(request.user, sheet),
+        "application_form": extra.pop("application_form", None)
+        or ApplicationForm(
+            initial={
+                "applied_grade": sheet.applied_grade,
+                "achievements": sheet.achievements,
+                "self_evaluation": sheet.self_evaluation,
+                "version": sheet.version,
+            },
+            grades=_grades(sheet),
+        ),
+        "can_reopen": scope_of(request.user).has_role(Role.COUNTY_ADMIN),
+        "return_form": ReturnForm(),
+        "reopen_form": ReopenForm(),
+        **extra,
+    }
+
+
+@require_POST
+def entry_save(request, pk, item_pk):
+    sheet = queries.get_sheet_for_user(request.user, pk)
+    item = get_object_or_404(
+        Item.objects.select_related("category"), pk=item_pk, category__rubric=sheet.rubric_id
+    )
+    form = EntryForm(item, request.POST)
+    data = form.entry()
+    errors = form.errors
+    entry = None
+    if data is not None:
+        try:
+            version = int(request.POST.get("version") or 0)
+            entry = services.entry_save(
+                actor=request.user, sheet=sheet, item=item, data=data, version=version
+            )
+        except services.SheetError as exc:
+            errors = exc.errors
+        except ValueError:
+            errors = ["页面数据不完整，请刷新后重试"]
+    sheet.refresh_from_db()
+    if entry is None:
+        entry = sheet.entries.filter(item=item).first()
+    context = {
+        "sheet": sheet,
+        "item": item,
+        "entry": entry,
+        "errors": errors,
+        "posted": request.POST if errors else None,
+        "can_fill": sheet.editable and services.may_fill(request.user, sheet),
+        "oob": True,
+    }
+    return render(request, "sheets/_item.html", context)
+
+
+@require_POST
+def application_save(request, pk):
+    sheet = queries.get_sheet_for_user(request.user, pk)
+    form = ApplicationForm(request.POST, grades=_grades(sheet))
+    if form.is_valid():
+        try:
+            services.application_save(actor=request.user, sheet=sheet, **form.cleaned_data)
+        except services.SheetError as exc:
+            for error in exc.errors:
+                messages.error(request, error)
+        else:
+            messages.success(request, "申报信息已保存")
+            return redirect("sheets:detail", pk=sheet.pk)
+    return render(request, "sheets/detail.html", _context(request, sheet, application_form=form))
+
+
+def _transition(request, pk, call, success: str, form_class=None):
+    sheet = queries.get_sheet_for_user(request.user, pk)
+    kwargs = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请填写" + "、".join(str(form.fields[f].label) for f in form.errors))
+            return redirect("sheets:detail", pk=sheet.pk)
+        kwargs = form.cleaned_data
+    try:
+        call(actor=request.user, sheet=sheet, **kwargs)
+    except services.SheetError as exc:
+        for error in exc.errors:
+            messages.error(request, error)
+    else:
+        messages.success(request, success)
+    return redirect("sheets:detail", pk=sheet.pk)
+
+
+@require_POST
+def sheet_submit(request, pk):
+    return _transition(request, pk, services.sheet_submit, "已提交，等待乡镇（街道）党（工）委审核")
+
+
+@require_POST
+def sheet_return(request, pk):
+    return _transition(request, pk, services.sheet_return, "已退回，支部修改后可重新提交", ReturnForm)
+
+
+@require_POST
+def sheet_reopen(request, pk):
+    return _transition(request, pk, services.sheet_reopen, "已为该支部延期", ReopenForm)
+
+
+@require_GET
+def sheet_list(request):
+    """The to-do list of a round: every visible sheet with its state and progress."""
+    rounds = AssessmentRound.objects.select_related("campaign").order_by("-opens")
+    round_pk = request.GET.get("round")
+    current = rounds.filter(pk=round_pk).first() if round_pk and round_pk.isdigit() else rounds.first()
+    sheets = ScoreSheet.objects.none()
+    if current is not None:
+        sheets = ScoreSheet.objects.visible_to(request.user).filter(round=current)
+    counts = queries.state_counts(sheets)
+    state = request.GET.get("state", "")
+    listed = sheets.filter(state=state) if state in SheetState.values else sheets
+    if request.GET.get("not_started"):
+        listed = listed.filter(items_done=0)
+    page = Paginator(listed.select_related("organization").order_by("organization__path"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "sheets/list.html",
+        {
+            "rounds": rounds,
+            "current": current,
+            "counts": counts,
+            "states": SheetState.choices,
+            "state": state,
+            "page": page,
+            "not_started": sheets.filter(items_done=0).count(),
+        },
+    )

@@ -1,0 +1,50 @@
+"""The application form (附件4 申报表) of a score sheet: the .docx download and the printable page."""
+
+import io
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from chuangyou.assessments.application import (
+    DOCX_CONTENT_TYPE,
+    OPINION_BOXES,
+    application_context,
+    application_filename,
+    render_application,
+)
+from chuangyou.assessments.models import ScoreSheet
+
+
+def get_sheet_for_user(user, pk) -> ScoreSheet:
+    """A score sheet of an organization in the user's scope, or 404."""
+    try:
+        return (
+            ScoreSheet.objects.visible_to(user)
+            .select_related("organization", "round__campaign__root", "rubric")
+            .get(pk=pk)
+        )
+    except (ScoreSheet.DoesNotExist, ValueError, TypeError):
+        raise Http404("申报表不存在或不在您的管辖范围内") from None
+
+
+@require_GET
+def application_docx(request, sheet_pk):
+    sheet = get_sheet_for_user(request.user, sheet_pk)
+    context = application_context(sheet)
+    return FileResponse(
+        io.BytesIO(render_application(sheet, context)),
+        as_attachment=True,
+        filename=application_filename(context),
+        content_type=DOCX_CONTENT_TYPE,
+    )
+
+
+@require_GET
+def application_print(request, sheet_pk):
+    sheet = get_sheet_for_user(request.user, sheet_pk)
+    return render(
+        request,
+        "application/print.html",
+        {"sheet": sheet, "form": application_context(sheet), "opinions": OPINION_BOXES},
+    )

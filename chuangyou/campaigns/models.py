@@ -1,0 +1,136 @@
+"""A campaign (争先创优活动): one year's run over one tree, with its scheme, rubrics and rounds."""
+
+from django.conf import settings
+from django.db import models
+
+from chuangyou.orgs.models import Kind, Organization, Status
+
+
+class RoundKind(models.TextChoices):
+    JUNE = "june", "6月自查"
+    DECEMBER = "december", "12月自查"
+
+
+class PhaseKind(models.TextChoices):
+    MOBILIZE = "mobilize", "动员部署"
+    JUNE = "june", "6月自查申报"
+    DECEMBER = "december", "12月自查申报"
+    REVIEW = "review", "初步评定"
+    NOTICE = "notice", "公示"
+    NAMING = "naming", "审定命名"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Campaigns whose tree the user can see any part of."""
+        from chuangyou.accounts.scope import scope_of
+
+        scope = scope_of(user)
+        if scope.is_everything:
+            return self
+        paths = scope.root_paths
+        if not paths:
+            return self.none()
+        # A campaign is visible when its root contains the user's scope or lies inside it.
+        q = models.Q()
+        for path in paths:
+            q |= models.Q(root__path__startswith=path)
+            q |= models.Q(
+                root__path__in=[
+                    path[:n] for n in range(Organization.steplen, len(path) + 1, Organization.steplen)
+                ]
+            )
+        return self.filter(q)
+
+
+class Campaign(models.Model):
+    year = models.PositiveIntegerField("年度")
+    name = models.CharField("活动名称", max_length=100)
+    root = models.ForeignKey(
+        Organization, verbose_name="组织范围", on_delete=models.PROTECT, related_name="+"
+    )
+    scheme = models.CharField("评定方案", max_length=40, default="seed2020")
+    graded_round = models.CharField(
+        "定级轮次", max_length=12, choices=RoundKind.choices, default=RoundKind.DECEMBER
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "争先创优活动"
+        verbose_name_plural = "争先创优活动"
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["root", "year"], name="one_campaign_per_root_and_year")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def participants(self):
+        """The branches that take part: active branches under the root, less the exclusions."""
+        return Organization.objects.filter(
+            path__startswith=self.root.path, kind=Kind.BRANCH, status=Status.ACTIVE
+        ).exclude(pk__in=self.exclusions.values("organization_id"))
+
+
+class Phase(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField("阶段", max_length=12, choices=PhaseKind.choices)
+    starts = models.DateField("开始日期")
+    ends = models.DateField("结束日期")
+
+    class Meta:
+        ordering = ["starts", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "kind"], name="one_phase_per_kind")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class CampaignRubric(models.Model):
+    """The rubric version a campaign uses for one domain (fixed when the campaign is set up)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rubrics")
+    domain = models.CharField("领域", max_length=24)
+    rubric = models.ForeignKey(
+        "rubrics.Rubric", verbose_name="评定标准", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "domain"], name="one_rubric_per_domain")]
+
+    def __str__(self):
+        return f"{self.domain}: {self.rubric}"
+
+
+class Exclusion(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="exclusions")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("原因", max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organization"], name="one_exclusion_per_org")
+        ]
+
+    def __str__(self):
+        return f"{self.organization}: {self.reason}"
+
+
+class AssessmentRound(models.Model):
+    """A self-assessment round (June or December): open from `opens` to `closes` inclusive."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rounds")
+    kind = models.CharField("轮次", max_length=12, choices=RoundKind.choices)
+    opens = models.DateField("开始日期")
+    closes = models.DateField("截止日期")
+
+    class Meta:
+        ordering = ["opens"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "kind"], name="one_round_per_kind")]
+
+    def __str__(self):
+        return f"{self.campaign.year}年{self.get_kind_display()}"

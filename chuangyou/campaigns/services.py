@@ -1,0 +1,170 @@
+"""Setting up a campaign and opening its self-assessment rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from chuangyou.assessments.models import ScoreSheet
+from chuangyou.audit.services import record
+from chuangyou.campaigns.models import AssessmentRound, Campaign, CampaignRubric, Exclusion, Phase
+from chuangyou.rubrics.models import DomainBinding, Rubric, Status
+from chuangyou.rules.grade_scheme import PRESETS, SchemeError, load_scheme
+
+
+class CampaignError(ValueError):
+    """A refused change; the message is for the user (Chinese)."""
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor,
+    year: int,
+    name: str,
+    root,
+    scheme: str,
+    graded_round: str,
+    phases: dict[str, tuple[dt.date, dt.date]],
+) -> Campaign:
+    if scheme not in PRESETS:
+        raise CampaignError(f"未知的评定方案“{scheme}”")
+    if Campaign.objects.filter(root=root, year=year).exists():
+        raise CampaignError(f"{root.name}{year}年度的活动已经存在")
+    for kind, (starts, ends) in phases.items():
+        if ends < starts:
+            raise CampaignError(
+                f"阶段“{dict(Phase._meta.get_field('kind').choices)[kind]}”的结束日期早于开始日期"
+            )
+    campaign = Campaign.objects.create(
+        year=year, name=name, root=root, scheme=scheme, graded_round=graded_round, created_by=_user(actor)
+    )
+    Phase.objects.bulk_create(
+        Phase(campaign=campaign, kind=k, starts=s, ends=e) for k, (s, e) in phases.items()
+    )
+    # Each domain starts from the rubric the county bound to it; the campaign keeps that version.
+    CampaignRubric.objects.bulk_create(
+        CampaignRubric(campaign=campaign, domain=b.domain, rubric_id=b.rubric_id)
+        for b in DomainBinding.objects.all()
+    )
+    record(
+        actor=actor,
+        verb="campaign.create",
+        target=campaign,
+        organization=root,
+        after={"year": year, "name": name, "scheme": scheme, "graded_round": graded_round},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_set_rubric(*, actor, campaign: Campaign, domain: str, rubric: Rubric) -> None:
+    if rubric.status != Status.PUBLISHED:
+        raise CampaignError("只能选用已发布的评定标准版本")
+    if campaign.rounds.exists():
+        raise CampaignError("自查已经开始，不能再更换评定标准")
+    current = CampaignRubric.objects.filter(campaign=campaign, domain=domain).first()
+    before = {"domain": domain, "rubric": str(current.rubric)} if current else None
+    CampaignRubric.objects.update_or_create(campaign=campaign, domain=domain, defaults={"rubric": rubric})
+    record(
+        actor=actor,
+        verb="campaign.update",
+        target=campaign,
+        organization=campaign.root,
+        before=before,
+        after={"domain": domain, "rubric": str(rubric)},
+    )
+
+
+@transaction.atomic
+def campaign_exclude(*, actor, campaign: Campaign, organization, reason: str) -> Exclusion:
+    if not reason.strip():
+        raise CampaignError("请填写不参评的原因")
+    if not organization.path.startswith(campaign.root.path):
+        raise CampaignError("该组织不在本次活动范围内")
+    exclusion, created = Exclusion.objects.get_or_create(
+        campaign=campaign, organization=organization, defaults={"reason": reason.strip()}
+    )
+    if created:
+        record(
+            actor=actor,
+            verb="campaign.exclude",
+            target=campaign,
+            organization=organization,
+            after={"organization": organization.code, "reason": exclusion.reason},
+        )
+    return exclusion
+
+
+@transaction.atomic
+def round_open(*, actor, campaign: Campaign, kind: str, opens: dt.date, closes: dt.date) -> AssessmentRound:
+    """Open a round: every participating branch gets a score sheet on its domain's rubric."""
+    if closes < opens:
+        raise CampaignError("截止日期不能早于开始日期")
+    if campaign.rounds.filter(kind=kind).exists():
+        raise CampaignError("该轮自查已经开启")
+    rubrics = {r.domain: r.rubric for r in campaign.rubrics.select_related("rubric")}
+    item_counts = _item_counts(rubrics.values())
+    participants = list(campaign.participants().only("pk", "domain"))
+    missing = sorted({o.get_domain_display() or "未填写" for o in participants if o.domain not in rubrics})
+    if missing:
+        raise CampaignError(f"以下领域还没有选定评定标准：{'、'.join(missing)}")
+    assessment_round = AssessmentRound.objects.create(
+        campaign=campaign, kind=kind, opens=opens, closes=closes
+    )
+    ScoreSheet.objects.bulk_create(
+        (
+            ScoreSheet(
+                round=assessment_round,
+                organization=o,
+                rubric=rubrics[o.domain],
+                items_total=item_counts[rubrics[o.domain].pk],
+            )
+            for o in participants
+        ),
+        batch_size=2000,
+    )
+    record(
+        actor=actor,
+        verb="round.open",
+        target=assessment_round,
+        organization=campaign.root,
+        after={"kind": kind, "opens": opens, "closes": closes, "sheets": len(participants)},
+    )
+    return assessment_round
+
+
+def _item_counts(rubrics) -> dict[int, int]:
+    from django.db.models import Count
+
+    from chuangyou.rubrics.models import Item
+
+    ids = {r.pk for r in rubrics}
+    rows = Item.objects.filter(category__rubric__in=ids).values("category__rubric").annotate(n=Count("id"))
+    return {row["category__rubric"]: row["n"] for row in rows}
+
+
+def quotas(campaign: Campaign, participants: int) -> list[dict]:
+    """The limits the grading core will apply for this number of branches, for the campaign page."""
+    try:
+        scheme = load_scheme(campaign.scheme)
+    except SchemeError:
+        return []
+    rows = [
+        {"label": f"{q.grade}（至多）", "count": q.limit(participants), "rule": q.describe(participants)}
+        for q in scheme.quotas
+    ]
+    if scheme.floor:
+        rows.append(
+            {
+                "label": f"{scheme.floor.label}（至少）",
+                "count": scheme.floor.minimum(participants),
+                "rule": scheme.floor.describe(participants),
+            }
+        )
+    return rows
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None

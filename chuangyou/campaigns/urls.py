@@ -1,0 +1,12 @@
+from django.urls import path
+
+from chuangyou.campaigns import views
+
+app_name = "campaigns"
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("new/", views.campaign_create, name="create"),
+    path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/rounds/", views.round_open, name="round_open"),
+    path("<int:pk>/exclusions/", views.exclusion_add, name="exclude"),
+]

@@ -1,0 +1,124 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chuangyou.accounts.models import Role
+from chuangyou.accounts.scope import scope_of
+from chuangyou.campaigns import services
+from chuangyou.campaigns.forms import CampaignForm, ExclusionForm, RoundForm
+from chuangyou.campaigns.models import Campaign
+from chuangyou.orgs.models import Organization
+
+
+def _admin_only(request):
+    if not scope_of(request.user).has_role(Role.COUNTY_ADMIN):
+        raise PermissionDenied("只有县委组织部管理员可以管理活动")
+
+
+def _campaign(request, pk) -> Campaign:
+    try:
+        return Campaign.objects.visible_to(request.user).select_related("root").get(pk=pk)
+    except (Campaign.DoesNotExist, ValueError):
+        raise Http404("活动不存在") from None
+
+
+@require_GET
+def campaign_list(request):
+    campaigns = Campaign.objects.visible_to(request.user).select_related("root")
+    can_create = scope_of(request.user).has_role(Role.COUNTY_ADMIN)
+    return render(request, "campaigns/list.html", {"campaigns": campaigns, "can_create": can_create})
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    _admin_only(request)
+    from django.utils import timezone
+
+    form = CampaignForm(request.POST or None, initial=CampaignForm.defaults(timezone.localdate().year))
+    roots = [g for g in scope_of(request.user).grants if g.role == Role.COUNTY_ADMIN]
+    if request.method == "POST" and form.is_valid():
+        root = (
+            Organization.objects.get(pk=roots[0].org_id)
+            if roots
+            else Organization.objects.filter(depth=1).first()
+        )
+        data = form.cleaned_data
+        try:
+            campaign = services.campaign_create(
+                actor=request.user,
+                year=data["year"],
+                name=data["name"],
+                root=root,
+                scheme=data["scheme"],
+                graded_round=data["graded_round"],
+                phases=form.phases(),
+            )
+        except services.CampaignError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已创建“{campaign.name}”")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(request, "campaigns/form.html", {"form": form})
+
+
+@require_GET
+def campaign_detail(request, pk):
+    campaign = _campaign(request, pk)
+    participants = campaign.participants().count()
+    rounds = campaign.rounds.annotate(sheets_count=Count("sheets"))
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "participants": participants,
+            "quotas": services.quotas(campaign, participants),
+            "phases": campaign.phases.all(),
+            "rubrics": campaign.rubrics.select_related("rubric"),
+            "rounds": rounds,
+            "exclusions": campaign.exclusions.select_related("organization"),
+            "round_form": RoundForm(),
+            "exclusion_form": ExclusionForm(),
+            "can_manage": scope_of(request.user).has_role(Role.COUNTY_ADMIN),
+        },
+    )
+
+
+def _act(request, pk, call, success, form_class):
+    campaign = _campaign(request, pk)
+    _admin_only(request)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写：" + "、".join(str(form.fields[f].label) for f in form.errors))
+        return redirect("campaigns:detail", pk=campaign.pk)
+    try:
+        call(campaign, form.cleaned_data)
+    except services.CampaignError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("campaigns:detail", pk=campaign.pk)
+
+
+@require_POST
+def round_open(request, pk):
+    def call(campaign, data):
+        services.round_open(actor=request.user, campaign=campaign, **data)
+
+    return _act(request, pk, call, "已开启自查，各支部可以开始填写", RoundForm)
+
+
+@require_POST
+def exclusion_add(request, pk):
+    def call(campaign, data):
+        org = Organization.objects.visible_to(request.user).filter(code=data["code"].strip()).first()
+        if org is None:
+            raise services.CampaignError(f"找不到代码为“{data['code']}”的组织")
+        services.campaign_exclude(
+            actor=request.user, campaign=campaign, organization=org, reason=data["reason"]
+        )
+
+    return _act(request, pk, call, "已调整参评范围", ExclusionForm)

@@ -1,0 +1,82 @@
+"""The score-sheet pages: the form per item, autosave, the to-do list and the workbench lines."""
+
+import pytest
+from django.urls import reverse
+
+from chuangyou.assessments.models import ScoreSheet, SheetState
+from tests.assessments.conftest import item
+
+
+def test_the_sheet_page_shows_every_item_and_the_totals(client_for, sheet):
+    body = client_for("branch_secretary").get(reverse("sheets:detail", args=[sheet.pk])).content.decode()
+    assert body.count('data-testid="sheet-item"') == 4
+    assert "0/4 项" in body and "未进行摸底排查（扣1分）" in body and "保存本项后可上传佐证材料" in body
+
+
+def test_an_item_saves_through_htmx_and_refreshes_the_totals(client_for, sheet):
+    client = client_for("branch_secretary")
+    target = item(sheet, "设置合理")
+    response = client.post(
+        reverse("sheets:entry_save", args=[sheet.pk, target.pk]),
+        {"count-0": "on", "version": "0"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert "得分 1" in body and 'hx-swap-oob="true"' in body and "1/4 项" in body
+    assert 'data-testid="evidence-panel"' in body
+
+
+def test_a_bad_number_is_shown_on_the_item(client_for, sheet):
+    target = item(sheet, "三会一课")
+    response = client_for("branch_secretary").post(
+        reverse("sheets:entry_save", args=[sheet.pk, target.pk]), {"score": "很多", "version": "0"}
+    )
+    assert "得分“很多”不是数字" in response.content.decode()
+    assert not sheet.entries.exists()
+
+
+def test_a_stale_tab_gets_the_conflict_message(client_for, sheet):
+    client = client_for("branch_secretary")
+    target = item(sheet, "纪检机构")
+    url = reverse("sheets:entry_save", args=[sheet.pk, target.pk])
+    client.post(url, {"version": "0"})
+    body = client.post(url, {"count-0": "on", "version": "0"}).content.decode()
+    assert "已在其他页面或由他人修改" in body
+
+
+@pytest.mark.parametrize("persona", ["township_reviewer", "leading_group"])
+def test_readers_see_the_sheet_without_inputs(client_for, sheet, persona):
+    body = client_for(persona).get(reverse("sheets:detail", args=[sheet.pk])).content.decode()
+    assert "<fieldset disabled>" in body and "提交自查表" not in body
+
+
+def test_the_branch_workbench_shows_the_deadline_and_progress(client_for, sheet):
+    body = client_for("branch_secretary").get(reverse("workbench")).content.decode()
+    assert "12月自查自查打分：截止 12月20日，已完成 0/4 项" in body
+
+
+def test_the_township_to_do_list_counts_states(client_for, sheet):
+    ScoreSheet.objects.filter(pk=sheet.pk).update(state=SheetState.SUBMITTED)
+    client = client_for("township_reviewer")
+    body = client.get(reverse("sheets:list")).content.decode()
+    assert "甲一村党支部" in body and "甲二村党支部" in body and "乙社区党支部" not in body
+    assert "已提交 1/2" in client.get(reverse("workbench")).content.decode()
+
+
+def test_the_county_sees_progress_per_township(client_for, sheet):
+    body = client_for("county_admin").get(reverse("workbench")).content.decode()
+    assert 'data-testid="township-progress"' in body and "甲镇党委" in body and "乙街道党工委" in body
+
+
+def test_the_to_do_list_uses_a_fixed_number_of_queries(client_for, sheet, django_assert_max_num_queries):
+    client = client_for("county_admin")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("sheets:list")).status_code == 200
+
+
+def test_the_sheet_page_uses_a_fixed_number_of_queries(client_for, sheet, django_assert_max_num_queries):
+    client = client_for("branch_secretary")
+    for name in ("设置合理", "纪检机构", "主题党日"):
+        client.post(reverse("sheets:entry_save", args=[sheet.pk, item(sheet, name).pk]), {"version": "0"})
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("sheets:detail", args=[sheet.pk])).status_code == 200
