@@ -392,3 +392,49 @@ def create_demo(*, stdout=None) -> list[DemoAccount] | None:
         note="生成示范县演示数据",
     )
     return builder.accounts
+
+
+def create_demo_campaign():
+    """This year's campaign of the demo county with its December round open, so that `make run`
+    shows the self-assessment at once. Only when the county has no campaign yet."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chuangyou.campaigns import services as campaigns
+    from chuangyou.campaigns.forms import CampaignForm
+    from chuangyou.campaigns.models import Campaign
+
+    county = Organization.objects.filter(code=COUNTY_CODE).first()
+    if county is None or Campaign.objects.filter(root=county).exists():
+        return None
+    today = timezone.localdate()
+    initial = CampaignForm.defaults(today.year)
+    phases = {
+        kind: (initial[f"{kind}_starts"], initial[f"{kind}_ends"])
+        for kind in ("mobilize", "june", "december", "review", "notice", "naming")
+    }
+    admin = get_user_model().objects.get(username="admin")
+    campaign = campaigns.campaign_create(
+        actor=admin,
+        year=today.year,
+        name=initial["name"],
+        root=county,
+        scheme="seed2020",
+        graded_round="december",
+        phases=phases,
+    )
+    # The shipped rubrics cover 村/社区, 机关, 事业单位 and 两新; the demo scores its state-enterprise and
+    # retired cadres' branches with the 机关 rubric (a county chooses its own).
+    from chuangyou.rubrics.models import Rubric
+
+    organ = Rubric.objects.published().filter(code="organ").order_by("-version").first()
+    covered = set(campaign.rubrics.values_list("domain", flat=True))
+    for domain in set(campaign.participants().values_list("domain", flat=True)) - covered:
+        if organ is not None:
+            campaigns.campaign_set_rubric(actor=admin, campaign=campaign, domain=domain, rubric=organ)
+    december_opens, december_closes = phases["december"]
+    opens = min(today, december_opens)
+    closes = max(december_closes, today + dt.timedelta(days=20))
+    campaigns.round_open(actor=admin, campaign=campaign, kind="december", opens=opens, closes=closes)
+    return campaign

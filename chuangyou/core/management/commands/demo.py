@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from chuangyou.accounts.models import Role
-from chuangyou.core.demo import DEMO_PASSWORD, create_demo
+from chuangyou.core.demo import DEMO_PASSWORD, create_demo, create_demo_campaign
 from chuangyou.orgs.models import Organization
 from chuangyou.rubrics.defaults import load_defaults
 
@@ -19,6 +19,9 @@ class Command(BaseCommand):
         if accounts is None:
             self.stdout.write(f"数据库中已有 {Organization.objects.count()} 个组织，未生成演示数据。")
             return
+        campaign = create_demo_campaign()
+        if campaign is not None:
+            self.stdout.write(f"已创建“{campaign.name}”并开启12月自查，各党支部可登录填写。")
         labels = dict(Role.choices)
         self.stdout.write(
             f"已生成示范县：{Organization.objects.count()} 个组织。演示账号（密码均为 {DEMO_PASSWORD}）："
