@@ -13,7 +13,7 @@ def get_sheet_for_user(user, pk) -> ScoreSheet:
     try:
         return (
             ScoreSheet.objects.visible_to(user)
-            .select_related("organization", "round__campaign__root", "rubric")
+            .select_related("organization", "round__campaign__root", "rubric", "evaluation")
             .get(pk=pk)
         )
     except (ScoreSheet.DoesNotExist, ValueError, TypeError):

@@ -2,7 +2,7 @@
 
 import io
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,19 +13,7 @@ from chuangyou.assessments.application import (
     application_filename,
     render_application,
 )
-from chuangyou.assessments.models import ScoreSheet
-
-
-def get_sheet_for_user(user, pk) -> ScoreSheet:
-    """A score sheet of an organization in the user's scope, or 404."""
-    try:
-        return (
-            ScoreSheet.objects.visible_to(user)
-            .select_related("organization", "round__campaign__root", "rubric")
-            .get(pk=pk)
-        )
-    except (ScoreSheet.DoesNotExist, ValueError, TypeError):
-        raise Http404("申报表不存在或不在您的管辖范围内") from None
+from chuangyou.assessments.queries import get_sheet_for_user
 
 
 @require_GET

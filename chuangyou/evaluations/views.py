@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chuangyou.assessments.queries import get_sheet_for_user
 from chuangyou.evaluations import services
-from chuangyou.evaluations.access import can_issue, evaluation_of, get_sheet_for_user
+from chuangyou.evaluations.access import can_issue, evaluation_of
 from chuangyou.evaluations.codes import qr_svg
 from chuangyou.evaluations.forms import IssueForm
 from chuangyou.evaluations.models import Audience
