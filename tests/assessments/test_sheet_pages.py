@@ -1,5 +1,7 @@
 """The score-sheet pages: the form per item, autosave, the to-do list and the workbench lines."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -80,3 +82,75 @@ def test_the_sheet_page_uses_a_fixed_number_of_queries(client_for, sheet, django
         client.post(reverse("sheets:entry_save", args=[sheet.pk, item(sheet, name).pk]), {"version": "0"})
     with django_assert_max_num_queries(16):
         assert client.get(reverse("sheets:detail", args=[sheet.pk])).status_code == 200
+
+
+def forty_item_sheet(tree, personas):
+    """A sheet on a 40-item rubric, every item saved, for the query-count comparison."""
+    from decimal import Decimal
+
+    from chuangyou.assessments import services
+    from chuangyou.campaigns import services as campaign_services
+    from chuangyou.rubrics import services as rubric_services
+    from chuangyou.rubrics.spec import CategorySpec, ItemSpec, RubricSpec
+    from tests.conftest import phases
+
+    admin = personas["county_admin"]
+    spec = RubricSpec(
+        code="forty",
+        name="四十项标准",
+        total=Decimal(40),
+        domains=("village", "community"),
+        categories=tuple(
+            CategorySpec(
+                f"类型{c}",
+                Decimal(10),
+                tuple(ItemSpec(f"项目{c}-{i}", Decimal(1), ("标准",), "未开展扣1分") for i in range(10)),
+            )
+            for c in range(4)
+        ),
+    )
+    rubric = rubric_services.rubric_create(actor=admin, spec=spec, publish=True)
+    for domain in ("village", "community"):
+        rubric_services.domain_bind(actor=admin, domain=domain, rubric=rubric)
+    campaign = campaign_services.campaign_create(
+        actor=admin,
+        year=2027,
+        name="四十项",
+        root=tree["county"],
+        scheme="seed2020",
+        graded_round="december",
+        phases=phases(2027),
+    )
+    round_ = campaign_services.round_open(
+        actor=admin, campaign=campaign, kind="june", opens=dt.date(2026, 12, 1), closes=dt.date(2026, 12, 20)
+    )
+    sheet = round_.sheets.get(organization=tree["a1"])
+    for item_row in sheet.rubric.categories.all():
+        for one in item_row.items.all():
+            services.entry_save(
+                actor=personas["branch_secretary"],
+                sheet=sheet,
+                item=one,
+                data=services.EntryData(),
+                version=0,
+            )
+    return sheet
+
+
+def test_the_sheet_page_costs_the_same_with_4_or_40_items(client_for, sheet, tree, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("branch_secretary")
+    for name in ("设置合理", "纪检机构", "三会一课", "主题党日"):
+        client.post(
+            reverse("sheets:entry_save", args=[sheet.pk, item(sheet, name).pk]),
+            {"version": "0", "score": "4"},
+        )
+    big = forty_item_sheet(tree, personas)
+    counts = []
+    for target in (sheet, big):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("sheets:detail", args=[target.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
