@@ -14,13 +14,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 COUNTY = "中共示范县委员会"
 CHENGGUAN = "中共示范县城关镇委员会"
 QINGSHAN = "中共示范县青山镇委员会"
-BASE_NAV = ["工作台", "组织架构", "组织列表", "评定标准"]
+BASE_NAV = ["工作台", "组织架构", "组织列表", "评定标准", "争先创优活动"]
 
 
 @dataclass(frozen=True)
 class Expected:
     role: Role
-    manages_tree: bool  # 导入导出 in the menu
+    manages_tree: bool  # 自查进度 and 导入导出 in the menu
     reads_audit: bool  # 审计日志 in the menu
 
 
@@ -65,7 +65,7 @@ def test_role_sees_its_workbench_menu_and_tree(page, server, demo, log_in, shot,
     expect(cards.locator(".card-title")).to_have_text(scope_org.name)
     nav = (
         BASE_NAV
-        + (["导入导出"] if expected.manages_tree else [])
+        + (["自查进度", "导入导出"] if expected.manages_tree else [])
         + (["审计日志"] if expected.reads_audit else [])
     )
     expect(page.locator("#main-nav .nav-link")).to_have_text(nav)
