@@ -76,7 +76,8 @@ class ReturnForm(forms.Form):
 
 class ReopenForm(forms.Form):
     until = forms.DateField(
-        label="延期至", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label="延期至",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(
         label="原因", max_length=500, widget=forms.TextInput(attrs={"class": "form-control"})

@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 
 from chuangyou.campaigns.models import PhaseKind, RoundKind
+from chuangyou.orgs.models import Domain
 from chuangyou.rules.grade_scheme import PRESETS
 
 DATE = {"type": "date", "class": "form-control"}
@@ -34,10 +35,10 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kind in PhaseKind:
             self.fields[f"{kind.value}_starts"] = forms.DateField(
-                label=f"{kind.label}开始", widget=forms.DateInput(attrs=DATE)
+                label=f"{kind.label}开始", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
             )
             self.fields[f"{kind.value}_ends"] = forms.DateField(
-                label=f"{kind.label}结束", widget=forms.DateInput(attrs=DATE)
+                label=f"{kind.label}结束", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
             )
 
     @staticmethod
@@ -66,8 +67,8 @@ class RoundForm(forms.Form):
     kind = forms.ChoiceField(
         label="轮次", choices=RoundKind.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
-    opens = forms.DateField(label="开始日期", widget=forms.DateInput(attrs=DATE))
-    closes = forms.DateField(label="截止日期", widget=forms.DateInput(attrs=DATE))
+    opens = forms.DateField(label="开始日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    closes = forms.DateField(label="截止日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
 
 class ExclusionForm(forms.Form):
@@ -77,3 +78,8 @@ class ExclusionForm(forms.Form):
     reason = forms.CharField(
         label="不参评原因", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
     )
+
+
+class RubricChoiceForm(forms.Form):
+    domain = forms.ChoiceField(label="领域", choices=Domain.choices)
+    rubric = forms.IntegerField(label="评定标准")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/rounds/", views.round_open, name="round_open"),
     path("<int:pk>/exclusions/", views.exclusion_add, name="exclude"),
+    path("<int:pk>/rubrics/", views.rubric_set, name="rubric_set"),
 ]

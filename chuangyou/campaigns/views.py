@@ -8,9 +8,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.campaigns import services
-from chuangyou.campaigns.forms import CampaignForm, ExclusionForm, RoundForm
+from chuangyou.campaigns.forms import CampaignForm, ExclusionForm, RoundForm, RubricChoiceForm
 from chuangyou.campaigns.models import Campaign
 from chuangyou.orgs.models import Organization
+from chuangyou.rubrics.models import Rubric
 
 
 def _admin_only(request):
@@ -69,6 +70,9 @@ def campaign_detail(request, pk):
     campaign = _campaign(request, pk)
     participants = campaign.participants().count()
     rounds = campaign.rounds.annotate(sheets_count=Count("sheets"))
+    chosen = {r.domain: r.rubric for r in campaign.rubrics.select_related("rubric")}
+    # Every domain that takes part, with the rubric chosen for it (None: still to choose).
+    domains = sorted(set(campaign.participants().values_list("domain", flat=True).distinct()) | set(chosen))
     return render(
         request,
         "campaigns/detail.html",
@@ -77,7 +81,8 @@ def campaign_detail(request, pk):
             "participants": participants,
             "quotas": services.quotas(campaign, participants),
             "phases": campaign.phases.all(),
-            "rubrics": campaign.rubrics.select_related("rubric"),
+            "domain_rubrics": [(d, chosen.get(d)) for d in domains],
+            "published": Rubric.objects.published().order_by("code", "version"),
             "rounds": rounds,
             "exclusions": campaign.exclusions.select_related("organization"),
             "round_form": RoundForm(),
@@ -122,3 +127,16 @@ def exclusion_add(request, pk):
         )
 
     return _act(request, pk, call, "已调整参评范围", ExclusionForm)
+
+
+@require_POST
+def rubric_set(request, pk):
+    def call(campaign, data):
+        rubric = Rubric.objects.published().filter(pk=data["rubric"]).first()
+        if rubric is None:
+            raise services.CampaignError("请选择已发布的评定标准")
+        services.campaign_set_rubric(
+            actor=request.user, campaign=campaign, domain=data["domain"], rubric=rubric
+        )
+
+    return _act(request, pk, call, "已设置该领域的评定标准", RubricChoiceForm)

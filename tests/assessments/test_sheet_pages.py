@@ -54,7 +54,7 @@ def test_readers_see_the_sheet_without_inputs(client_for, sheet, persona):
 
 def test_the_branch_workbench_shows_the_deadline_and_progress(client_for, sheet):
     body = client_for("branch_secretary").get(reverse("workbench")).content.decode()
-    assert "12月自查自查打分：截止 12月20日，已完成 0/4 项" in body
+    assert "12月自查打分：截止 12月20日，已完成 0/4 项" in body
 
 
 def test_the_township_to_do_list_counts_states(client_for, sheet):

@@ -96,3 +96,28 @@ def test_only_the_county_admin_manages_campaigns(client_for, campaign):
         assert (
             client_for(persona).post(reverse("campaigns:round_open", args=[campaign.pk])).status_code == 403
         )
+
+
+def test_a_domain_without_rubric_can_be_given_one_on_the_campaign_page(
+    client_for, campaign, tree, bound_rubric
+):
+    from tests.conftest import make_org
+
+    make_org(tree["town_a"], "TA09", "甲镇机关党支部", "branch", "organ")
+    client = client_for("county_admin")
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert "尚未选定，开启自查前须选定" in page
+    client.post(
+        reverse("campaigns:rubric_set", args=[campaign.pk]), {"domain": "organ", "rubric": bound_rubric.pk}
+    )
+    assert campaign.rubrics.get(domain="organ").rubric == bound_rubric
+    response = client.post(
+        reverse("campaigns:round_open", args=[campaign.pk]),
+        {"kind": "december", "opens": "2026-12-01", "closes": "2026-12-20"},
+    )
+    assert response.status_code == 302 and campaign.rounds.count() == 1
+
+
+def test_the_create_form_fills_the_dates_the_browser_can_show(client_for, tree, bound_rubric):
+    body = client_for("county_admin").get(reverse("campaigns:create")).content.decode()
+    assert 'type="date"' in body and "-12-01" in body and "/12/01" not in body
