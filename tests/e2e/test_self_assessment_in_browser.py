@@ -7,7 +7,6 @@ logging in, a used code refused politely), fills in the application and download
 submits; the township returns the sheet with a reason; the secretary changes one item and submits
 again."""
 
-import io
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -15,12 +14,12 @@ from decimal import Decimal
 import docx
 import pytest
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import expect
 
 from chuangyou.assessments.models import ScoreSheet, SheetState
 from chuangyou.campaigns import services as campaign_services
 from chuangyou.campaigns.models import Campaign
+from tests.evidence.conftest import image_bytes, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,33 +36,6 @@ def points(value: Decimal) -> str:
     """A score as the pages write it: 2, 1.5 (the `points` template filter)."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def jpeg_bytes() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (1200, 900), (200, 30, 30)).save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def pdf_bytes() -> bytes:
-    """A minimal but well-formed one-page PDF."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def docx_text(path) -> tuple[list[str], dict[str, str]]:
@@ -222,7 +194,11 @@ def test_self_assessment_season(
     expect(first.get_by_test_id("evidence-upload")).to_have_count(1)  # offered right after the save
     first.get_by_test_id("evidence-upload").locator("input[name=file]").set_input_files(
         [
-            {"name": "主题党日活动.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()},
+            {
+                "name": "主题党日活动.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": image_bytes("JPEG", size=(1200, 900)),
+            },
             {"name": "支部委员会会议记录.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()},
         ]
     )
