@@ -10,11 +10,10 @@ from chuangyou.assessments.forms import ApplicationForm, EntryForm, ReopenForm, 
 from chuangyou.assessments.models import ScoreSheet, SheetState
 from chuangyou.campaigns.models import AssessmentRound
 from chuangyou.rubrics.models import Item
-from chuangyou.rules.grade_scheme import load_scheme
 
 
 def _grades(sheet) -> list[str]:
-    return list(load_scheme(sheet.round.campaign.scheme).labels)
+    return list(sheet.round.campaign.grade_scheme().labels)
 
 
 @require_GET

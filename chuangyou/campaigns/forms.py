@@ -4,7 +4,9 @@ from django import forms
 
 from chuangyou.campaigns.models import PhaseKind, RoundKind
 from chuangyou.orgs.models import Domain
-from chuangyou.rules.grade_scheme import PRESETS
+from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
+
+CUSTOM = "custom"
 
 DATE = {"type": "date", "class": "form-control"}
 
@@ -21,8 +23,14 @@ class CampaignForm(forms.Form):
     )
     scheme = forms.ChoiceField(
         label="评定方案",
-        choices=[(p, p) for p in PRESETS],
+        choices=[*((p, p) for p in PRESETS), (CUSTOM, "自定义方案文件")],
         widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    scheme_file = forms.FileField(
+        label="自定义方案（.toml）",
+        required=False,
+        help_text="选择“自定义方案文件”时上传，格式见《规则说明》",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".toml"}),
     )
     graded_round = forms.ChoiceField(
         label="定级轮次",
@@ -57,6 +65,28 @@ class CampaignForm(forms.Form):
         for kind, (starts, ends) in spans.items():
             initial[f"{kind.value}_starts"], initial[f"{kind.value}_ends"] = starts, ends
         return initial
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("scheme_file")
+        data["scheme_text"] = ""
+        if data.get("scheme") == CUSTOM:
+            if upload is None:
+                self.add_error("scheme_file", "请上传自定义评定方案文件")
+            elif upload.size > 64 * 1024:
+                self.add_error("scheme_file", "方案文件过大（上限 64 KB）")
+            else:
+                try:
+                    text = upload.read().decode("utf-8-sig")
+                    scheme_from_text(text, source=upload.name)
+                except (UnicodeDecodeError, SchemeError) as exc:
+                    message = (
+                        "方案文件须为 UTF-8 编码的 TOML" if isinstance(exc, UnicodeDecodeError) else str(exc)
+                    )
+                    self.add_error("scheme_file", message)
+                else:
+                    data["scheme_text"] = text
+        return data
 
     def phases(self) -> dict:
         data = self.cleaned_data

@@ -50,6 +50,8 @@ class Campaign(models.Model):
         Organization, verbose_name="组织范围", on_delete=models.PROTECT, related_name="+"
     )
     scheme = models.CharField("评定方案", max_length=40, default="seed2020")
+    # A county's own scheme file (TOML), kept with the campaign; empty for the shipped presets.
+    scheme_text = models.TextField("自定义评定方案", blank=True)
     graded_round = models.CharField(
         "定级轮次", max_length=12, choices=RoundKind.choices, default=RoundKind.DECEMBER
     )
@@ -68,6 +70,16 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    def grade_scheme(self):
+        """The grade scheme as the rules core reads it."""
+        from chuangyou.rules.grade_scheme import load_scheme, scheme_from_text
+
+        return (
+            scheme_from_text(self.scheme_text, source=self.scheme)
+            if self.scheme_text
+            else load_scheme(self.scheme)
+        )
 
     def participants(self):
         """The branches that take part: active branches under the root, less the exclusions."""

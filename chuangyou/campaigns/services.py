@@ -10,7 +10,7 @@ from chuangyou.assessments.models import ScoreSheet
 from chuangyou.audit.services import record
 from chuangyou.campaigns.models import AssessmentRound, Campaign, CampaignRubric, Exclusion, Phase
 from chuangyou.rubrics.models import DomainBinding, Rubric, Status
-from chuangyou.rules.grade_scheme import PRESETS, SchemeError, load_scheme
+from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
 
 
 class CampaignError(ValueError):
@@ -27,8 +27,15 @@ def campaign_create(
     scheme: str,
     graded_round: str,
     phases: dict[str, tuple[dt.date, dt.date]],
+    scheme_text: str = "",
 ) -> Campaign:
-    if scheme not in PRESETS:
+    """`scheme` is a preset name; with `scheme_text` (a county's own TOML file) the scheme's name."""
+    if scheme_text:
+        try:
+            scheme = scheme_from_text(scheme_text).name or "自定义方案"
+        except SchemeError as exc:
+            raise CampaignError(str(exc)) from exc
+    elif scheme not in PRESETS:
         raise CampaignError(f"未知的评定方案“{scheme}”")
     if Campaign.objects.filter(root=root, year=year).exists():
         raise CampaignError(f"{root.name}{year}年度的活动已经存在")
@@ -38,7 +45,13 @@ def campaign_create(
                 f"阶段“{dict(Phase._meta.get_field('kind').choices)[kind]}”的结束日期早于开始日期"
             )
     campaign = Campaign.objects.create(
-        year=year, name=name, root=root, scheme=scheme, graded_round=graded_round, created_by=_user(actor)
+        year=year,
+        name=name,
+        root=root,
+        scheme=scheme[:40],
+        scheme_text=scheme_text,
+        graded_round=graded_round,
+        created_by=_user(actor),
     )
     Phase.objects.bulk_create(
         Phase(campaign=campaign, kind=k, starts=s, ends=e) for k, (s, e) in phases.items()
@@ -148,7 +161,7 @@ def _item_counts(rubrics) -> dict[int, int]:
 def quotas(campaign: Campaign, participants: int) -> list[dict]:
     """The limits the grading core will apply for this number of branches, for the campaign page."""
     try:
-        scheme = load_scheme(campaign.scheme)
+        scheme = campaign.grade_scheme()
     except SchemeError:
         return []
     rows = [

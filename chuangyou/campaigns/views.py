@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chuangyou.accounts.models import Role
@@ -36,9 +37,8 @@ def campaign_list(request):
 @require_http_methods(["GET", "POST"])
 def campaign_create(request):
     _admin_only(request)
-    from django.utils import timezone
-
-    form = CampaignForm(request.POST or None, initial=CampaignForm.defaults(timezone.localdate().year))
+    initial = CampaignForm.defaults(timezone.localdate().year)
+    form = CampaignForm(request.POST or None, request.FILES or None, initial=initial)
     roots = [g for g in scope_of(request.user).grants if g.role == Role.COUNTY_ADMIN]
     if request.method == "POST" and form.is_valid():
         root = (
@@ -56,6 +56,7 @@ def campaign_create(request):
                 scheme=data["scheme"],
                 graded_round=data["graded_round"],
                 phases=form.phases(),
+                scheme_text=data["scheme_text"],
             )
         except services.CampaignError as exc:
             form.add_error(None, str(exc))

@@ -316,6 +316,11 @@ def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> GradeScheme:
         except (OSError, UnicodeDecodeError) as exc:
             raise SchemeError(f"无法读取方案文件“{path}”：{exc}") from exc
         source = path.stem
+    return scheme_from_text(text, source=source)
+
+
+def scheme_from_text(text: str, *, source: str = "自定义方案") -> GradeScheme:
+    """A scheme from the text of a TOML file (a county's own scheme, kept with its campaign)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -121,3 +121,46 @@ def test_a_domain_without_rubric_can_be_given_one_on_the_campaign_page(
 def test_the_create_form_fills_the_dates_the_browser_can_show(client_for, tree, bound_rubric):
     body = client_for("county_admin").get(reverse("campaigns:create")).content.decode()
     assert 'type="date"' in body and "-12-01" in body and "/12/01" not in body
+
+
+CUSTOM_SCHEME = """
+name = "县自定义"
+grades = [
+  { label = "先进", min_score = 85 },
+  { label = "合格", min_score = 60 },
+  { label = "后进", min_score = 0 },
+]
+quotas = [{ grade = "先进", max_percent = 20, rounding = "floor" }]
+veto_max_grade = "合格"
+weak_grade = "后进"
+"""
+
+
+def test_a_county_may_upload_its_own_scheme(client_for, tree, bound_rubric):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chuangyou.campaigns.forms import CampaignForm
+
+    data = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in CampaignForm.defaults(2027).items()
+    }
+    client = client_for("county_admin")
+    bad = client.post(
+        reverse("campaigns:create"),
+        {
+            **data,
+            "scheme": "custom",
+            "graded_round": "december",
+            "scheme_file": SimpleUploadedFile("x.toml", b"grades = 1"),
+        },
+    )
+    assert "方案" in bad.content.decode() and not Campaign.objects.exists()
+    upload = SimpleUploadedFile("县方案.toml", CUSTOM_SCHEME.encode())
+    client.post(
+        reverse("campaigns:create"),
+        {**data, "scheme": "custom", "graded_round": "december", "scheme_file": upload},
+    )
+    campaign = Campaign.objects.get()
+    assert campaign.scheme == "县自定义" and campaign.grade_scheme().labels == ("先进", "合格", "后进")
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert "先进（至多）" in page
