@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "treebeard",
+    "django_tasks",
+    "django_tasks_db",
     "chuangyou.core",
     "chuangyou.audit",
     "chuangyou.orgs",
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "chuangyou.campaigns",
     "chuangyou.assessments",
     "chuangyou.evaluations",
+    "chuangyou.reviews",
+    "chuangyou.grading",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +109,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs: a database queue worked by `chuangyou db_worker` (started by `chuangyou serve`).
+TASKS = {
+    "default": {"BACKEND": env.str("CHUANGYOU_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}
+}
+# Grading runs over at most this many branches run inside the request; larger ones go to the worker.
+GRADING_INLINE_MAX = env.int("CHUANGYOU_GRADING_INLINE_MAX", default=3000)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

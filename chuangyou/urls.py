@@ -15,6 +15,8 @@ urlpatterns = [
     path("sheets/", include("chuangyou.assessments.urls_evidence")),
     path("sheets/", include("chuangyou.assessments.urls_application")),
     path("evaluations/", include("chuangyou.evaluations.urls")),
+    path("reviews/", include("chuangyou.reviews.urls")),
+    path("grading/", include("chuangyou.grading.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,6 +6,7 @@ The tree: 示范县 (county) ─┬─ 甲镇 (township) ─┬─ 甲一村党�
 """
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from chuangyou.campaigns import services as campaign_services
 from chuangyou.campaigns.forms import CampaignForm
 from chuangyou.orgs.models import Domain, Kind, Organization
 from chuangyou.rubrics import services as rubric_services
+from chuangyou.rubrics.models import Item
 from tests.rubrics.conftest import small_spec
 
 PASSWORD = "Persona@2026pass"
@@ -144,3 +146,75 @@ def on_day(monkeypatch):
 
     freeze(TODAY)
     return freeze
+
+
+# --- Sheets through the workflow (used by the review and grading tests) --------------------------
+
+
+def fill_and_submit(sheet, who):
+    """Score every item of the small rubric (8 of 10 points), apply for 良好 and submit."""
+    from chuangyou.assessments import services as sheets
+    from chuangyou.assessments.scoring import EntryData
+
+    values = {
+        "设置合理": EntryData(counts={"未进行摸底排查": 1}),
+        "纪检机构": EntryData(),
+        "三会一课": EntryData(score=Decimal("3.5"), reason="记录不全"),
+        "主题党日": EntryData(counts={"每少开1次": 1}),
+    }
+    for item in Item.objects.filter(category__rubric=sheet.rubric_id).select_related("category"):
+        entry = sheet.entries.filter(item=item).first()
+        sheets.entry_save(
+            actor=who, sheet=sheet, item=item, data=values[item.name], version=entry.version if entry else 0
+        )
+    sheet.refresh_from_db()
+    sheets.application_save(
+        actor=who, sheet=sheet, applied_grade="良好", achievements="", self_evaluation="", version=sheet.version
+    )
+    sheet.refresh_from_db()
+    return sheets.sheet_submit(actor=who, sheet=sheet)
+
+
+def review_fully(sheet, who, kind="township", missed_days=2):
+    """Start, score every item (with reasons), record a method and finish a review."""
+    from chuangyou.assessments.scoring import EntryData
+    from chuangyou.reviews import services as reviews
+
+    review = reviews.review_start(actor=who, sheet=sheet, kind=kind)
+    values = {
+        "设置合理": EntryData(counts={"未进行摸底排查": 1}, reason="未见摸底记录"),
+        "纪检机构": EntryData(),
+        "三会一课": EntryData(score=Decimal(3), reason="记录不全"),
+        "主题党日": EntryData(counts={"每少开1次": missed_days}, reason="少开主题党日"),
+    }
+    for item in Item.objects.filter(category__rubric=sheet.rubric_id).select_related("category"):
+        entry = review.entries.filter(item=item).first()
+        reviews.review_entry_save(
+            actor=who, review=review, item=item, data=values[item.name], version=entry.version if entry else 0
+        )
+    review.refresh_from_db()
+    details = reviews.ReviewDetails(methods=[reviews.MethodUse("documents", dt.date(2026, 12, 22), "查阅台账")])
+    reviews.review_details_save(actor=who, review=review, details=details, version=review.version)
+    return reviews.review_finish(actor=who, review=review)
+
+
+@pytest.fixture
+def submitted(december, tree, personas, on_day):
+    """The three branches' December sheets, filled by the county admin and submitted."""
+    from chuangyou.assessments.models import ScoreSheet
+
+    sheets = {}
+    for key in ("a1", "a2", "b1"):
+        sheet = ScoreSheet.objects.get(round=december, organization=tree[key])
+        sheets[key] = fill_and_submit(sheet, personas["county_admin"])
+    return sheets
+
+
+@pytest.fixture
+def reviewed(submitted, personas):
+    """Every sheet reviewed: 甲镇's by its reviewer, 乙街道's by the county admin."""
+    for key, sheet in submitted.items():
+        who = personas["township_reviewer"] if key.startswith("a") else personas["county_admin"]
+        review_fully(sheet, who)
+        sheet.refresh_from_db()
+    return submitted

@@ -13,6 +13,12 @@ class SheetState(models.TextChoices):
     SUBMITTED = "submitted", "已提交"
     RETURNED = "returned", "已退回"
     UNDER_REVIEW = "under_review", "审核中"
+    REVIEWED = "reviewed", "已审核"
+    RECHECKED = "rechecked", "已复核"
+
+
+# States in which a sheet has a finished review and takes part in grading.
+GRADABLE_STATES = (SheetState.REVIEWED, SheetState.RECHECKED)
 
 
 class ScoreSheetQuerySet(models.QuerySet):
@@ -43,6 +49,12 @@ class ScoreSheet(FSMModelMixin, models.Model):
     reopened_until = models.DateField("延期至", null=True, blank=True)
     organization_snapshot = models.JSONField("提交时的组织信息", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # The grading inputs, written when the last review (or re-check) finishes: one row per branch.
+    final_total = models.DecimalField("审核得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    final_subtotals = models.JSONField("审核分类小计", default=dict)
+    final_satisfaction = models.DecimalField("满意率", max_digits=5, decimal_places=2, null=True, blank=True)
+    final_veto = models.CharField("一票否决", max_length=500, blank=True)
+    final_weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ScoreSheetQuerySet.as_manager()
@@ -60,7 +72,9 @@ class ScoreSheet(FSMModelMixin, models.Model):
     def submit(self):
         pass
 
-    @transition(field=state, source=SheetState.SUBMITTED, target=SheetState.RETURNED)
+    @transition(
+        field=state, source=[SheetState.SUBMITTED, SheetState.UNDER_REVIEW], target=SheetState.RETURNED
+    )
     def send_back(self):
         pass
 
@@ -68,13 +82,26 @@ class ScoreSheet(FSMModelMixin, models.Model):
     def start_review(self):
         pass
 
+    @transition(field=state, source=SheetState.UNDER_REVIEW, target=SheetState.REVIEWED)
+    def finish_review(self):
+        pass
+
+    @transition(field=state, source=list(GRADABLE_STATES), target=SheetState.UNDER_REVIEW)
+    def reopen_review(self):
+        pass
+
+    @transition(field=state, source=list(GRADABLE_STATES), target=SheetState.RECHECKED)
+    def finish_recheck(self):
+        pass
+
     @property
     def editable(self) -> bool:
         return self.state in (SheetState.DRAFT, SheetState.RETURNED)
 
 
-class Entry(models.Model):
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="entries")
+class EntryFields(models.Model):
+    """One item's inputs and result: the same fields on a self-assessment and on a review."""
+
     item = models.ForeignKey("rubrics.Item", on_delete=models.PROTECT, related_name="+")
     counts = models.JSONField("扣分次数", default=dict)  # rule text -> occurrences
     zero_out = models.JSONField("不得分情形", default=list)
@@ -86,7 +113,16 @@ class Entry(models.Model):
     done = models.BooleanField("已填写", default=False)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Entry(EntryFields):
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="entries")
 
     class Meta:
         verbose_name = "自查项目"

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chuangyou.rubrics.models import Item
 from chuangyou.rules import rubric as core
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """What a user entered for one item (self-assessment or review)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    zero_out: tuple[str, ...] = ()
+    score: Decimal | None = None
+    deduction: Decimal = Decimal(0)
+    reason: str = ""
+    note: str = ""
 
 
 def core_item(item: Item) -> core.Item:
@@ -38,3 +51,33 @@ def sheet_totals(rows) -> tuple[Decimal, dict[str, str], int]:
             subtotals[category] = min(subtotals[category], cap)
     total = sum(subtotals.values(), Decimal(0))
     return total, {name: format(value.normalize(), "f") for name, value in subtotals.items()}, done
+
+
+def apply_entry(entry, item: Item, data: EntryData, actor) -> core.ItemResult:
+    """Score `data` with the core and put inputs and result on `entry` (not saved).
+
+    Raises `core.ScoringError` when the inputs do not fit the item.
+    """
+    given = core.ItemEntry(
+        item=item.name,
+        counts=data.counts,
+        zero_out=data.zero_out,
+        score=data.score,
+        deduction=data.deduction,
+        reason=data.reason,
+    )
+    result = core.score_item(core_item(item), given, category=item.category.name)
+    entry.counts, entry.zero_out, entry.score = dict(data.counts), list(data.zero_out), data.score
+    entry.deduction, entry.reason, entry.note = data.deduction, data.reason.strip(), data.note.strip()
+    entry.result, entry.done, entry.version = result.score, True, entry.version + 1
+    entry.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    return result
+
+
+def entries_totals(entries) -> tuple[Decimal, dict[str, str], int]:
+    """`sheet_totals` over a queryset of entries (of a sheet or of a review)."""
+    return sheet_totals(
+        entries.values_list(
+            "item__category__name", "item__category__points", "item__category__bonus", "result", "done"
+        )
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,27 +10,14 @@ from django.utils import timezone
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import Entry, ScoreSheet, SheetState
-from chuangyou.assessments.scoring import core_item, sheet_totals
+from chuangyou.assessments.scoring import EntryData, apply_entry, entries_totals
 from chuangyou.audit.services import record
+from chuangyou.lib.errors import ServiceError
 from chuangyou.rules import rubric as core
 
 
-class SheetError(ValueError):
-    """A refused change; `errors` lists every reason in Chinese."""
-
-    def __init__(self, errors: list[str] | str):
-        self.errors = [errors] if isinstance(errors, str) else list(errors)
-        super().__init__("；".join(self.errors))
-
-
-@dataclass(frozen=True)
-class EntryData:
-    counts: dict[str, int] = field(default_factory=dict)
-    zero_out: tuple[str, ...] = ()
-    score: Decimal | None = None
-    deduction: Decimal = Decimal(0)
-    reason: str = ""
-    note: str = ""
+class SheetError(ServiceError):
+    """A refused change to a score sheet or its review."""
 
 
 def may_fill(user, sheet: ScoreSheet) -> bool:
@@ -82,10 +67,7 @@ def _locked(sheet: ScoreSheet, actor) -> ScoreSheet:
 
 
 def _refresh_totals(sheet: ScoreSheet) -> None:
-    rows = sheet.entries.values_list(
-        "item__category__name", "item__category__points", "item__category__bonus", "result", "done"
-    )
-    sheet.total, sheet.subtotals, sheet.items_done = sheet_totals(rows)
+    sheet.total, sheet.subtotals, sheet.items_done = entries_totals(sheet.entries.all())
 
 
 @transaction.atomic
@@ -97,23 +79,11 @@ def entry_save(*, actor, sheet: ScoreSheet, item, data: EntryData, version: int)
     entry, _ = Entry.objects.select_for_update().get_or_create(sheet=current, item=item)
     if entry.version != version:
         raise SheetError("该项目已在其他页面或由他人修改，请刷新后再填写（您填写的内容未保存）")
-    given = core.ItemEntry(
-        item=item.name,
-        counts=data.counts,
-        zero_out=data.zero_out,
-        score=data.score,
-        deduction=data.deduction,
-        reason=data.reason,
-    )
+    before = {"score": str(entry.result) if entry.result is not None else None}
     try:
-        result = core.score_item(core_item(item), given, category=item.category.name)
+        result = apply_entry(entry, item, data, actor)
     except core.ScoringError as exc:
         raise SheetError(exc.errors) from exc
-    before = {"score": str(entry.result) if entry.result is not None else None}
-    entry.counts, entry.zero_out, entry.score = dict(data.counts), list(data.zero_out), data.score
-    entry.deduction, entry.reason, entry.note = data.deduction, data.reason.strip(), data.note.strip()
-    entry.result, entry.done, entry.version = result.score, True, entry.version + 1
-    entry.updated_by = actor if getattr(actor, "is_authenticated", False) else None
     entry.save()
     _refresh_totals(current)
     current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
@@ -202,8 +172,9 @@ def sheet_return(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
         raise SheetError("只有乡镇（街道）党（工）委或县委组织部可以退回")
     if not reason.strip():
         raise SheetError("请填写退回原因，便于支部修改")
-    if current.state != SheetState.SUBMITTED:
+    if current.state not in (SheetState.SUBMITTED, SheetState.UNDER_REVIEW):
         raise SheetError(f"自查表{current.get_state_display()}，不能退回")
+    before = current.state
     current.send_back()
     current.return_reason = reason.strip()[:500]
     current.save()
@@ -212,7 +183,7 @@ def sheet_return(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
         verb="sheet.return",
         target=current,
         organization=current.organization,
-        before={"state": SheetState.SUBMITTED},
+        before={"state": before},
         after={"state": current.state},
         note=current.return_reason,
     )

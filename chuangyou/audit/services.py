@@ -51,6 +51,19 @@ VERB_LABELS = {
     "evidence.delete": "删除佐证材料",
     "evaluation.issue": "生成民主测评码",
     "evaluation.close": "结束民主测评",
+    "campaign.grading_settings": "修改定级设置",
+    "assignment.create": "设置审核分工",
+    "assignment.delete": "取消审核分工",
+    "review.start": "开始审核",
+    "review.entry_save": "审核打分",
+    "review.details_save": "填写审核方式与情形",
+    "review.finish": "完成审核",
+    "review.send_back": "退回乡镇重审",
+    "grading.start": "发起定级",
+    "grading.finish": "定级完成",
+    "grading.fail": "定级失败",
+    "grading.override": "调整等级",
+    "grading.submit": "提交公示",
 }
 
 

@@ -1,5 +1,7 @@
 """A campaign (争先创优活动): one year's run over one tree, with its scheme, rubrics and rounds."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -9,6 +11,11 @@ from chuangyou.orgs.models import Kind, Organization, Status
 class RoundKind(models.TextChoices):
     JUNE = "june", "6月自查"
     DECEMBER = "december", "12月自查"
+
+
+class QuotaScopeChoice(models.TextChoices):
+    COUNTY = "county", "全县统一"
+    TOWNSHIP = "township", "按党委分配（最大余数法）"
 
 
 class PhaseKind(models.TextChoices):
@@ -55,6 +62,13 @@ class Campaign(models.Model):
     graded_round = models.CharField(
         "定级轮次", max_length=12, choices=RoundKind.choices, default=RoundKind.DECEMBER
     )
+    quota_scope = models.CharField(
+        "名额范围", max_length=12, choices=QuotaScopeChoice.choices, default=QuotaScopeChoice.COUNTY
+    )
+    gap_threshold = models.DecimalField(
+        "自评与审核分差提示线", max_digits=5, decimal_places=2, default=Decimal(10)
+    )
+    allow_quota_override = models.BooleanField("允许调整等级突破名额", default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -80,6 +94,12 @@ class Campaign(models.Model):
             if self.scheme_text
             else load_scheme(self.scheme)
         )
+
+    def graded_sheets(self):
+        """The score sheets of the round that is graded (June or December)."""
+        from chuangyou.assessments.models import ScoreSheet
+
+        return ScoreSheet.objects.filter(round__campaign=self, round__kind=self.graded_round)
 
     def participants(self):
         """The branches that take part: active branches under the root, less the exclusions."""

@@ -181,3 +181,29 @@ def quotas(campaign: Campaign, participants: int) -> list[dict]:
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def campaign_grading_settings(
+    *, actor, campaign: Campaign, quota_scope: str, gap_threshold, allow_quota_override: bool
+) -> Campaign:
+    """How the county grades: quota scope, the self/review gap that is marked, and overrides."""
+    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    fields = {
+        "quota_scope": quota_scope,
+        "gap_threshold": gap_threshold,
+        "allow_quota_override": allow_quota_override,
+    }
+    before = {k: getattr(current, k) for k in fields}
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.save(update_fields=list(fields))
+    record(
+        actor=actor,
+        verb="campaign.grading_settings",
+        target=current,
+        organization=current.root,
+        before=before,
+        after=fields,
+    )
+    return current

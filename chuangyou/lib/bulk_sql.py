@@ -40,3 +40,23 @@ def insert_rows(
             cursor.executemany(sql, chunk)
             inserted += len(chunk)
     return inserted
+
+
+def copy_rows(
+    model, field_names: Sequence[str], rows: Iterable[Sequence[Any]], *, batch_size: int = BATCH_SIZE
+) -> int:
+    """Like `insert_rows`, with PostgreSQL's COPY when the database is PostgreSQL (several times faster).
+
+    Values must be plain Python values (str, int, Decimal, datetime, None).
+    """
+    if connection.vendor != "postgresql":
+        return insert_rows(model, field_names, rows, batch_size=batch_size)
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(model._meta.get_field(name).column) for name in field_names)
+    sql = f"COPY {ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    copied = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            copied += 1
+    return copied

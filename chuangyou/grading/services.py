@@ -1,0 +1,302 @@
+"""Grading runs: start (one at a time per campaign), execute, override one grade, submit for notice.
+
+A run reads the campaign's reviewed sheets as plain rows (`inputs.load_inputs`), grades them with
+`chuangyou.rules.grading` and stores every input with its result, so the run can be reproduced with
+`chuangyou grade` and compared with the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from chuangyou.accounts.models import Role
+from chuangyou.accounts.scope import scope_of
+from chuangyou.assessments.models import GRADABLE_STATES
+from chuangyou.audit.services import record
+from chuangyou.campaigns.models import Campaign
+from chuangyou.grading.inputs import load_inputs
+from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunState
+from chuangyou.lib.bulk_sql import chunks, copy_rows
+from chuangyou.lib.errors import ServiceError
+from chuangyou.rules.grading import GradingInputError, GradingResult, grade_branches
+from chuangyou.rules.quota_check import breaches, limits_from_dict, limits_of, limits_to_dict
+
+logger = logging.getLogger(__name__)
+
+WRITE_BATCH = 20_000
+RESULT_FIELDS = (
+    "run_id",
+    "organization_id",
+    "sheet_id",
+    "code",
+    "name",
+    "township",
+    "domain",
+    "score",
+    "satisfaction",
+    "veto",
+    "weak",
+    "grade",
+    "rank",
+    "rank_total",
+    "county_rank",
+    "reason",
+    "final_grade",
+    "override_reason",
+)
+
+
+class GradingError(ServiceError):
+    """A refused grading action."""
+
+
+def may_grade(user, campaign: Campaign) -> bool:
+    """The county admin over the campaign's root."""
+    scope = scope_of(user)
+    return scope.is_superuser or any(
+        g.role == Role.COUNTY_ADMIN and campaign.root.path.startswith(g.path) for g in scope.grants
+    )
+
+
+def _check_may_grade(actor, campaign: Campaign) -> None:
+    if not may_grade(actor, campaign):
+        raise GradingError("只有县委组织部可以定级")
+
+
+def _running_message(run: GradingRun) -> str:
+    return f"第{run.number}次定级正在进行（{run.progress_text()}），请等待完成后再发起"
+
+
+def run_start(*, actor, campaign: Campaign) -> GradingRun:
+    """Start a run; small campaigns are graded at once, large ones by the background worker."""
+    run = _create_run(actor, campaign)
+    if run.progress_total <= settings.GRADING_INLINE_MAX:
+        run_execute(run.pk)
+        run.refresh_from_db()
+    else:
+        from chuangyou.grading.tasks import execute_run
+
+        execute_run.enqueue(run.pk)
+    return run
+
+
+@transaction.atomic
+def _create_run(actor, campaign: Campaign) -> GradingRun:
+    _check_may_grade(actor, campaign)
+    Campaign.objects.select_for_update().get(pk=campaign.pk)  # one start at a time per campaign
+    running = GradingRun.objects.filter(campaign=campaign, state__in=ACTIVE_STATES).first()
+    if running is not None:
+        raise GradingError(_running_message(running))
+    reviewed = (
+        campaign.graded_sheets()
+        .filter(state__in=GRADABLE_STATES, organization__in=campaign.participants())
+        .count()
+    )
+    if reviewed == 0:
+        raise GradingError("还没有完成审核的自查表，无法定级")
+    number = (GradingRun.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
+    try:
+        with transaction.atomic():
+            run = GradingRun.objects.create(
+                campaign=campaign,
+                number=number,
+                scheme=campaign.scheme,
+                scheme_text=campaign.scheme_text,
+                quota_scope=campaign.quota_scope,
+                started_by=actor,
+                progress_total=reviewed,
+                step="等待开始",
+            )
+    except IntegrityError:
+        running = GradingRun.objects.filter(campaign=campaign, state__in=ACTIVE_STATES).first()
+        raise GradingError(_running_message(running) if running else "定级正在进行，请稍后再试") from None
+    record(
+        actor=actor,
+        verb="grading.start",
+        target=run,
+        organization=campaign.root,
+        after={"number": number, "scheme": run.scheme, "quota_scope": run.quota_scope, "branches": reviewed},
+    )
+    return run
+
+
+def _progress(run_id: int, **fields) -> None:
+    GradingRun.objects.filter(pk=run_id).update(**fields)
+
+
+def run_execute(run_id: int) -> None:
+    """Grade and store the results. Not one transaction: the progress must be visible meanwhile."""
+    run = GradingRun.objects.select_related("campaign__root", "started_by").get(pk=run_id)
+    if run.state != RunState.QUEUED:
+        return
+    _progress(run_id, state=RunState.RUNNING, step="读取审核结果")
+    try:
+        campaign = run.campaign
+        scheme = campaign.grade_scheme()
+        rows = load_inputs(campaign, with_subtotals="subtotals" in scheme.tie_break)
+        not_reviewed = campaign.participants().count() - len(rows)
+        _progress(run_id, step="计算等级", progress_total=len(rows), not_reviewed=not_reviewed)
+        result = grade_branches([r.branch for r in rows], scheme, run.quota_scope)
+        _progress(run_id, step="保存结果")
+        _write_results(run, rows, result)
+    except Exception as exc:  # the run must end, whatever went wrong; the error is shown on its page
+        RunResult.objects.filter(run_id=run_id).delete()
+        message = str(exc) if isinstance(exc, GradingInputError) else "定级时发生系统错误，请联系管理员"
+        if not isinstance(exc, GradingInputError):
+            logger.exception("grading run %s failed", run_id)
+        _progress(run_id, state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now())
+        record(
+            actor=run.started_by,
+            verb="grading.fail",
+            target=run,
+            organization=run.campaign.root,
+            note=message,
+        )
+        return
+    _progress(
+        run_id,
+        state=RunState.DONE,
+        step="完成",
+        summary=summary_dict(result),
+        finished_at=timezone.now(),
+    )
+    record(
+        actor=run.started_by,
+        verb="grading.finish",
+        target=run,
+        organization=campaign.root,
+        after={"number": run.number, "counts": dict(result.summary.counts)},
+    )
+
+
+def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
+    def values():
+        for row, r in zip(rows, result.results, strict=True):
+            b = row.branch
+            yield (
+                run.pk,
+                row.organization_id,
+                row.sheet_id,
+                b.code,
+                b.name,
+                b.township,
+                row.domain,
+                b.score,
+                b.satisfaction,
+                b.veto,
+                b.weak,
+                r.grade,
+                r.rank,
+                r.rank_total,
+                r.county_rank,
+                r.reason[:1000],
+                r.grade,
+                "",
+            )
+
+    written = 0
+    for batch in chunks(values(), WRITE_BATCH):
+        with transaction.atomic():
+            written += copy_rows(RunResult, RESULT_FIELDS, batch)
+        _progress(run.pk, progress_done=written)
+
+
+def summary_dict(result: GradingResult) -> dict:
+    """What the results page shows of the quotas, and the limits an override must keep."""
+    s = result.summary
+    return {
+        "total": s.total,
+        "counts": dict(s.counts),
+        "quotas": [
+            {"grade": q.grade, "limit": q.limit, "used": q.used, "rule": q.description} for q in s.quotas
+        ],
+        "floor": None
+        if s.floor is None
+        else {
+            "label": s.floor.label,
+            "minimum": s.floor.minimum,
+            "after": s.floor.after,
+            "rule": s.floor.description,
+        },
+        "limits": limits_to_dict(limits_of(s)),
+    }
+
+
+@transaction.atomic
+def result_override(*, actor, result: RunResult, grade: str, reason: str) -> RunResult:
+    """The county changes one branch's grade, with a reason; quotas must still hold unless allowed."""
+    current = RunResult.objects.select_for_update().select_related("run__campaign__root").get(pk=result.pk)
+    run = GradingRun.objects.select_for_update().get(pk=current.run_id)
+    campaign = current.run.campaign
+    _check_may_grade(actor, campaign)
+    if not reason.strip():
+        raise GradingError("调整等级必须填写理由")
+    if run.state != RunState.DONE:
+        raise GradingError("定级尚未完成，不能调整")
+    if run.submitted_at is not None:
+        raise GradingError("该次定级结果已提交公示，不能再调整")
+    labels = campaign.grade_scheme().labels
+    if grade not in labels:
+        raise GradingError(f"等级“{grade}”无效，应为{'、'.join(labels)}之一")
+    if grade == current.final_grade:
+        raise GradingError(f"该支部已是{grade}")
+    counts = (
+        RunResult.objects.filter(run=run)
+        .exclude(pk=current.pk)
+        .values_list("township", "final_grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    finals = [(t, g) for t, g, n in counts for _ in range(n)] + [(current.township, grade)]
+    problems = breaches(limits_from_dict(run.summary.get("limits", {})), finals)
+    if problems and not campaign.allow_quota_override:
+        raise GradingError([f"调整后将突破名额：{problems[0]}", *problems[1:]])
+    before = {"final_grade": current.final_grade, "override_reason": current.override_reason}
+    current.final_grade = grade
+    current.override_reason = reason.strip()[:500] if grade != current.grade else ""
+    current.override_by, current.override_at = actor, timezone.now()
+    current.save()
+    record(
+        actor=actor,
+        verb="grading.override",
+        target=current,
+        organization=current.organization,
+        before=before,
+        after={"final_grade": grade, "computed_grade": current.grade, "quota_breaches": problems},
+        note=reason.strip(),
+    )
+    return current
+
+
+@transaction.atomic
+def run_submit(*, actor, run: GradingRun) -> GradingRun:
+    """Mark a finished run as the result that goes to public notice (提交公示)."""
+    current = GradingRun.objects.select_for_update().select_related("campaign__root").get(pk=run.pk)
+    _check_may_grade(actor, current.campaign)
+    if current.state != RunState.DONE:
+        raise GradingError("只有已完成的定级可以提交公示")
+    if current.submitted_at is not None:
+        raise GradingError("该次定级结果已提交公示")
+    submitted = GradingRun.objects.filter(campaign=current.campaign, submitted_at__isnull=False).first()
+    if submitted is not None:
+        raise GradingError(f"第{submitted.number}次定级结果已提交公示，不能再提交其他结果")
+    latest = (
+        GradingRun.objects.filter(campaign=current.campaign, state=RunState.DONE).order_by("-number").first()
+    )
+    if latest is not None and latest.pk != current.pk:
+        raise GradingError(f"已有更新的第{latest.number}次定级，请提交最新一次的结果")
+    current.submitted_at, current.submitted_by = timezone.now(), actor
+    current.save(update_fields=["submitted_at", "submitted_by"])
+    record(
+        actor=actor,
+        verb="grading.submit",
+        target=current,
+        organization=current.campaign.root,
+        after={"number": current.number, "counts": current.summary.get("counts", {})},
+    )
+    return current

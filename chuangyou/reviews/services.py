@@ -1,0 +1,378 @@
+"""Writes of the review workflow: the township's review, the county's re-check, and the hand-backs.
+
+The sheet's state machine goes on from the self-assessment: submitted → under review (the township
+starts) → reviewed (the township finishes) → re-checked (the county finishes a re-check). The county
+may send a reviewed sheet back to the township, the township may send a sheet back to the branch.
+Each step is one service here, in one transaction, with its audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from chuangyou.accounts.models import Role
+from chuangyou.accounts.scope import scope_of
+from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet, SheetState
+from chuangyou.assessments.scoring import EntryData, apply_entry, entries_totals
+from chuangyou.assessments.services import SheetError
+from chuangyou.audit.services import record
+from chuangyou.reviews.models import Method, Review, ReviewEntry, ReviewerAssignment, ReviewKind, ReviewState
+from chuangyou.rules import rubric as core
+
+
+@dataclass(frozen=True)
+class MethodUse:
+    method: str
+    date: dt.date
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewDetails:
+    methods: Sequence[MethodUse]
+    situations: Sequence = ()  # rubrics.Situation rows
+    weak_note: str = ""
+    veto: str = ""
+    opinion: str = ""
+
+
+def _belongs(scope, sheet: ScoreSheet) -> bool:
+    """The user holds a role on the branch itself (its secretary, say): they never review it."""
+    return any(g.path == sheet.organization.path for g in scope.grants)
+
+
+def may_review(user, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -> bool:
+    """County re-checks: the county admin. Township reviews: a reviewer over the branch who does not
+    belong to it and, when the campaign assigns reviewers for the branch, is one of them."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return True
+    path = sheet.organization.path
+    if _belongs(scope, sheet):
+        return False
+    if any(g.role == Role.COUNTY_ADMIN and path.startswith(g.path) for g in scope.grants):
+        return True
+    if kind != ReviewKind.TOWNSHIP:
+        return False
+    if not any(g.role == Role.TOWNSHIP_REVIEWER and path.startswith(g.path) for g in scope.grants):
+        return False
+    assigned = [
+        reviewer_id
+        for reviewer_id, org_path in ReviewerAssignment.objects.filter(
+            campaign=sheet.round.campaign_id
+        ).values_list("reviewer_id", "organization__path")
+        if path.startswith(org_path)
+    ]
+    return not assigned or user.pk in assigned
+
+
+def _check_may_review(actor, sheet: ScoreSheet, kind: str) -> None:
+    if not may_review(actor, sheet, kind):
+        if kind == ReviewKind.COUNTY:
+            raise SheetError("只有县委组织部可以复核")
+        raise SheetError("您不是该支部的审核人（本人所在支部或未分配给您的支部不能审核）")
+
+
+def _locked_sheet(sheet: ScoreSheet) -> ScoreSheet:
+    return ScoreSheet.objects.select_for_update().select_related("organization", "round").get(pk=sheet.pk)
+
+
+def _locked_review(review: Review, actor) -> Review:
+    current = (
+        Review.objects.select_for_update()
+        .select_related("sheet__organization", "sheet__round")
+        .get(pk=review.pk)
+    )
+    _check_may_review(actor, current.sheet, current.kind)
+    if not current.editable:
+        raise SheetError(f"{current.get_kind_display()}已完成，不能修改")
+    return current
+
+
+@transaction.atomic
+def review_start(*, actor, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -> Review:
+    """Open the review sheet (or the county's re-check, pre-filled with the township's scores)."""
+    current = _locked_sheet(sheet)
+    _check_may_review(actor, current, kind)
+    existing = Review.objects.filter(sheet=current, kind=kind).first()
+    if kind == ReviewKind.TOWNSHIP:
+        if current.state == SheetState.UNDER_REVIEW and existing is not None:
+            return existing
+        if current.state != SheetState.SUBMITTED:
+            raise SheetError(f"自查表{current.get_state_display()}，只能审核已提交的自查表")
+        current.start_review()
+        current.save(update_fields=["state", "updated_at"])
+    elif current.state not in GRADABLE_STATES:
+        raise SheetError(f"自查表{current.get_state_display()}，乡镇（街道）审核完成后才能复核")
+    elif existing is not None and existing.editable:
+        return existing
+    if existing is None:
+        review = Review.objects.create(sheet=current, kind=kind, reviewer=actor)
+        if kind == ReviewKind.COUNTY:
+            _copy_township_review(current, review)
+    else:  # a finished review opened again: after a hand-back, or a second re-check
+        review = existing
+        review.state, review.finished_at, review.reviewer = ReviewState.IN_PROGRESS, None, actor
+        review.version += 1
+        review.save()
+    record(
+        actor=actor,
+        verb="review.start",
+        target=review,
+        organization=current.organization,
+        after={"kind": kind, "sheet_state": current.state},
+    )
+    return review
+
+
+def _copy_township_review(sheet: ScoreSheet, recheck: Review) -> None:
+    township = Review.objects.filter(sheet=sheet, kind=ReviewKind.TOWNSHIP).first()
+    if township is None:
+        return
+    fields = ("item_id", "counts", "zero_out", "score", "deduction", "reason", "note", "result", "done")
+    ReviewEntry.objects.bulk_create(
+        ReviewEntry(review=recheck, **{f: getattr(e, f) for f in fields}) for e in township.entries.all()
+    )
+    recheck.total, recheck.subtotals, recheck.items_done = (
+        township.total,
+        township.subtotals,
+        township.items_done,
+    )
+    recheck.methods, recheck.weak_note, recheck.veto = township.methods, township.weak_note, township.veto
+    recheck.save()
+    recheck.situations.set(township.situations.all())
+
+
+@transaction.atomic
+def review_entry_save(*, actor, review: Review, item, data: EntryData, version: int) -> ReviewEntry:
+    """Score one item of a review; a deduction needs its reason."""
+    current = _locked_review(review, actor)
+    if item.category.rubric_id != current.sheet.rubric_id:
+        raise SheetError("该项目不属于本自查表的评定标准")
+    entry, _ = ReviewEntry.objects.select_for_update().get_or_create(review=current, item=item)
+    if entry.version != version:
+        raise SheetError("该项目已由其他审核人修改，请刷新后再填写（您填写的内容未保存）")
+    before = {"score": str(entry.result) if entry.result is not None else None}
+    try:
+        result = apply_entry(entry, item, data, actor)
+    except core.ScoringError as exc:
+        raise SheetError(exc.errors) from exc
+    if item.kind != "bonus" and result.score < item.max_points and not entry.reason:
+        raise SheetError(
+            f"“{item.name}”审核扣分（得{result.score}分，满分{item.max_points}分），请填写扣分理由"
+        )
+    entry.save()
+    current.total, current.subtotals, current.items_done = entries_totals(current.entries.all())
+    current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
+    record(
+        actor=actor,
+        verb="review.entry_save",
+        target=current,
+        organization=current.sheet.organization,
+        before=before,
+        after={"item": item.name, "score": str(result.score), "reason": entry.reason},
+    )
+    return entry
+
+
+@transaction.atomic
+def review_details_save(*, actor, review: Review, details: ReviewDetails, version: int) -> Review:
+    """Methods used, 软弱涣散 situations, a veto and the opinion."""
+    current = _locked_review(review, actor)
+    if current.version != version:
+        raise SheetError("审核信息已由其他审核人修改，请刷新后再填写（您填写的内容未保存）")
+    errors = [f"请选择“{Method(m.method).label}”的日期" for m in details.methods if m.date is None]
+    if details.situations and not (details.weak_note or "").strip():
+        errors.append("标记软弱涣散情形时请填写具体情况")
+    if errors:
+        raise SheetError(errors)
+    before = _details_of(current)
+    current.methods = [
+        {"method": m.method, "date": m.date.isoformat(), "note": m.note.strip()[:500]}
+        for m in details.methods
+    ]
+    current.weak_note = details.weak_note.strip()[:500]
+    current.veto = details.veto.strip()[:500]
+    current.opinion = details.opinion.strip()
+    current.version += 1
+    current.save()
+    current.situations.set(details.situations)
+    record(
+        actor=actor,
+        verb="review.details_save",
+        target=current,
+        organization=current.sheet.organization,
+        before=before,
+        after=_details_of(current),
+    )
+    return current
+
+
+def _details_of(review: Review) -> dict:
+    return {
+        "methods": [Method(m["method"]).label for m in review.methods],
+        "situations": [s.text for s in review.situations.all()],
+        "weak_note": review.weak_note,
+        "veto": review.veto,
+    }
+
+
+def weak_text(review: Review) -> str:
+    """The 软弱涣散 flag as grading reads it: the situations and the reviewer's note, or empty."""
+    texts = [s.text for s in review.situations.all()]
+    if not texts:
+        return ""
+    return "；".join(texts) + (f"（{review.weak_note}）" if review.weak_note else "")
+
+
+def _satisfaction(sheet: ScoreSheet) -> Decimal | None:
+    """The democratic evaluation's satisfaction rate, when the evaluation is valid."""
+    from chuangyou.evaluations.results import summary_for_sheet
+
+    summary = summary_for_sheet(sheet)
+    if summary is None or not summary["valid"] or summary["satisfaction_rate"] is None:
+        return None
+    return Decimal(summary["satisfaction_rate"])
+
+
+@transaction.atomic
+def review_finish(*, actor, review: Review) -> Review:
+    """Finish a review: every item scored, at least one method recorded. The sheet's grading inputs
+    (final score, satisfaction frozen now, flags) are written from this review."""
+    current = _locked_review(review, actor)
+    sheet = _locked_sheet(current.sheet)
+    errors = []
+    done = set(current.entries.filter(done=True).values_list("item_id", flat=True))
+    if missing := [name for pk, name in _rubric_items(sheet) if pk not in done]:
+        errors.append(f"还有{len(missing)}个项目未审核打分：{'、'.join(missing)}")
+    if not current.methods:
+        errors.append("请至少记录一种审核方式（听取汇报、民主测评、查阅资料、实地查看、调查核实）")
+    if current.kind == ReviewKind.TOWNSHIP and sheet.state != SheetState.UNDER_REVIEW:
+        errors.append(f"自查表{sheet.get_state_display()}，不能完成审核")
+    if current.kind == ReviewKind.COUNTY and sheet.state not in GRADABLE_STATES:
+        errors.append(f"自查表{sheet.get_state_display()}，不能完成复核")
+    if errors:
+        raise SheetError(errors)
+    before = {"state": sheet.state, "final_total": sheet.final_total}
+    if current.kind == ReviewKind.TOWNSHIP:
+        sheet.finish_review()
+    else:
+        sheet.finish_recheck()
+    current.satisfaction = _satisfaction(sheet)
+    current.state, current.finished_at = ReviewState.FINISHED, timezone.now()
+    current.save()
+    sheet.final_total, sheet.final_subtotals = current.total, current.subtotals
+    sheet.final_satisfaction = current.satisfaction
+    sheet.final_veto, sheet.final_weak = current.veto, weak_text(current)
+    sheet.save()
+    record(
+        actor=actor,
+        verb="review.finish",
+        target=sheet,
+        organization=sheet.organization,
+        before=before,
+        after={
+            "state": sheet.state,
+            "final_total": sheet.final_total,
+            "self_total": sheet.total,
+            "satisfaction": sheet.final_satisfaction,
+            "veto": sheet.final_veto,
+            "weak": sheet.final_weak,
+        },
+        note=current.get_kind_display(),
+    )
+    return current
+
+
+def _rubric_items(sheet: ScoreSheet) -> list[tuple[int, str]]:
+    from chuangyou.rubrics.models import Item
+
+    return list(
+        Item.objects.filter(category__rubric=sheet.rubric_id)
+        .order_by("category__order", "order")
+        .values_list("pk", "name")
+    )
+
+
+@transaction.atomic
+def review_send_back(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
+    """The county hands a reviewed sheet back to the township to review again."""
+    current = _locked_sheet(sheet)
+    if not scope_of(actor).has_role(Role.COUNTY_ADMIN) or not may_review(actor, current, ReviewKind.COUNTY):
+        raise SheetError("只有县委组织部可以退回乡镇重审")
+    if not reason.strip():
+        raise SheetError("请填写退回重审的原因")
+    if current.state not in GRADABLE_STATES:
+        raise SheetError(f"自查表{current.get_state_display()}，不能退回重审")
+    before = current.state
+    current.reopen_review()
+    current.save(update_fields=["state", "updated_at"])
+    Review.objects.filter(sheet=current, kind=ReviewKind.TOWNSHIP).update(
+        state=ReviewState.IN_PROGRESS, finished_at=None, return_reason=reason.strip()[:500]
+    )
+    record(
+        actor=actor,
+        verb="review.send_back",
+        target=current,
+        organization=current.organization,
+        before={"state": before},
+        after={"state": current.state},
+        note=reason.strip(),
+    )
+    return current
+
+
+def gap_of(sheet: ScoreSheet) -> Decimal | None:
+    """Review total minus self total, once a review has a total."""
+    return None if sheet.final_total is None else sheet.final_total - sheet.total
+
+
+@transaction.atomic
+def assignment_create(*, actor, campaign, reviewer, organization) -> ReviewerAssignment:
+    """The county assigns a township reviewer to the branches under one organization."""
+    scope = scope_of(actor)
+    if not scope.has_role(Role.COUNTY_ADMIN) or not scope.contains(organization):
+        raise SheetError("只有县委组织部可以设置审核分工")
+    if not organization.path.startswith(campaign.root.path):
+        raise SheetError(f"“{organization.name}”不在本次活动范围内")
+    reviewer_scope = scope_of(reviewer)
+    if not any(
+        g.role == Role.TOWNSHIP_REVIEWER and organization.path.startswith(g.path)
+        for g in reviewer_scope.grants
+    ):
+        raise SheetError(f"{reviewer}不是“{organization.name}”所在乡镇（街道）的审核员")
+    if any(g.path == organization.path for g in reviewer_scope.grants if g.role == Role.BRANCH_SECRETARY):
+        raise SheetError(f"{reviewer}是“{organization.name}”的成员，不能审核本支部")
+    assignment, created = ReviewerAssignment.objects.get_or_create(
+        campaign=campaign, reviewer=reviewer, organization=organization
+    )
+    if not created:
+        raise SheetError(f"{reviewer}已负责审核“{organization.name}”")
+    record(
+        actor=actor,
+        verb="assignment.create",
+        target=assignment,
+        organization=organization,
+        after={"reviewer": str(reviewer), "organization": organization.name},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, actor, assignment: ReviewerAssignment) -> None:
+    if not scope_of(actor).has_role(Role.COUNTY_ADMIN):
+        raise SheetError("只有县委组织部可以取消审核分工")
+    record(
+        actor=actor,
+        verb="assignment.delete",
+        target=assignment,
+        organization=assignment.organization,
+        before={"reviewer": str(assignment.reviewer), "organization": assignment.organization.name},
+    )
+    assignment.delete()

@@ -1,0 +1,86 @@
+"""Whether a set of final grades keeps the quotas a grading run was computed under.
+
+A grading run stores its quota limits (`limits_to_dict`); a later change of one grade (a county
+override) is allowed only when `breaches` finds nothing. Plain data in and out, so the limits survive
+in a JSON column and the check needs no database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from chuangyou.rules.grading import GradingSummary
+
+
+@dataclass(frozen=True)
+class QuotaLimits:
+    quotas: Mapping[str, int]  # grade -> at most this many branches
+    floor_grades: tuple[str, ...] = ()
+    floor_minimum: int = 0
+    floor_label: str = ""
+    seats: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # township -> grade -> seats
+
+
+def limits_of(summary: GradingSummary) -> QuotaLimits:
+    floor = summary.floor
+    return QuotaLimits(
+        quotas={q.grade: q.limit for q in summary.quotas},
+        floor_grades=floor.grades if floor else (),
+        floor_minimum=floor.minimum if floor else 0,
+        floor_label=floor.label if floor else "",
+        seats={t.township: dict(t.seats) for t in summary.apportionment},
+    )
+
+
+def limits_to_dict(limits: QuotaLimits) -> dict:
+    return {
+        "quotas": dict(limits.quotas),
+        "floor": {
+            "grades": list(limits.floor_grades),
+            "minimum": limits.floor_minimum,
+            "label": limits.floor_label,
+        }
+        if limits.floor_grades
+        else None,
+        "seats": {t: dict(s) for t, s in limits.seats.items()},
+    }
+
+
+def limits_from_dict(data: Mapping) -> QuotaLimits:
+    floor = data.get("floor") or {}
+    return QuotaLimits(
+        quotas={g: int(n) for g, n in data.get("quotas", {}).items()},
+        floor_grades=tuple(floor.get("grades", ())),
+        floor_minimum=int(floor.get("minimum", 0)),
+        floor_label=floor.get("label", ""),
+        seats={t: {g: int(n) for g, n in s.items()} for t, s in data.get("seats", {}).items()},
+    )
+
+
+def breaches(limits: QuotaLimits, finals: Iterable[tuple[str, str]]) -> list[str]:
+    """Every quota the final grades break, in Chinese; `finals` are (township, grade) per branch."""
+    by_grade: Counter[str] = Counter()
+    by_township: Counter[tuple[str, str]] = Counter()
+    for township, grade in finals:
+        by_grade[grade] += 1
+        by_township[(township, grade)] += 1
+    problems = [
+        f"{grade}将有{by_grade[grade]}个，超过名额{limit}个"
+        for grade, limit in limits.quotas.items()
+        if by_grade[grade] > limit
+    ]
+    for township, seats in sorted(limits.seats.items()):
+        problems += [
+            f"{township}的{grade}将有{by_township[(township, grade)]}个，超过该党委名额{n}个"
+            for grade, n in seats.items()
+            if by_township[(township, grade)] > n
+        ]
+    if limits.floor_grades:
+        floor = sum(by_grade[g] for g in limits.floor_grades)
+        if floor < limits.floor_minimum:
+            problems.append(
+                f"{limits.floor_label}将只有{floor}个，少于最低比例要求的{limits.floor_minimum}个"
+            )
+    return problems
