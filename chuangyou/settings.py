@@ -116,6 +116,8 @@ TASKS = {
 }
 # Grading runs over at most this many branches run inside the request; larger ones go to the worker.
 GRADING_INLINE_MAX = env.int("CHUANGYOU_GRADING_INLINE_MAX", default=3000)
+# A run still queued or running this long after it started is taken as dead when the next one starts.
+GRADING_STALE_MINUTES = env.int("CHUANGYOU_GRADING_STALE_MINUTES", default=30)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -168,9 +168,8 @@ def fill_and_submit(sheet, who):
             actor=who, sheet=sheet, item=item, data=values[item.name], version=entry.version if entry else 0
         )
     sheet.refresh_from_db()
-    sheets.application_save(
-        actor=who, sheet=sheet, applied_grade="良好", achievements="", self_evaluation="", version=sheet.version
-    )
+    application = {"applied_grade": "良好", "achievements": "", "self_evaluation": ""}
+    sheets.application_save(actor=who, sheet=sheet, version=sheet.version, **application)
     sheet.refresh_from_db()
     return sheets.sheet_submit(actor=who, sheet=sheet)
 
@@ -193,7 +192,8 @@ def review_fully(sheet, who, kind="township", missed_days=2):
             actor=who, review=review, item=item, data=values[item.name], version=entry.version if entry else 0
         )
     review.refresh_from_db()
-    details = reviews.ReviewDetails(methods=[reviews.MethodUse("documents", dt.date(2026, 12, 22), "查阅台账")])
+    method = reviews.MethodUse("documents", dt.date(2026, 12, 22), "查阅台账")
+    details = reviews.ReviewDetails(methods=[method])
     reviews.review_details_save(actor=who, review=review, details=details, version=review.version)
     return reviews.review_finish(actor=who, review=review)
 

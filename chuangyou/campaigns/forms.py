@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import forms
 
-from chuangyou.campaigns.models import PhaseKind, RoundKind
+from chuangyou.campaigns.models import PhaseKind, QuotaScopeChoice, RoundKind
 from chuangyou.orgs.models import Domain
 from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
 
@@ -113,3 +113,37 @@ class ExclusionForm(forms.Form):
 class RubricChoiceForm(forms.Form):
     domain = forms.ChoiceField(label="领域", choices=Domain.choices)
     rubric = forms.IntegerField(label="评定标准")
+
+
+class GradingSettingsForm(forms.Form):
+    """How the county grades (定级设置): the quota scope, the gap that is marked, overrides."""
+
+    quota_scope = forms.ChoiceField(
+        label="名额范围",
+        choices=QuotaScopeChoice.choices,
+        error_messages={"required": "请选择名额范围", "invalid_choice": "名额范围无效"},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    gap_threshold = forms.DecimalField(
+        label="自评与审核分差提示线",
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        help_text="审核得分与自评得分相差达到此分数时，在审核页面提示",
+        error_messages={
+            "required": "请填写分差提示线",
+            "invalid": "分差提示线须为数字",
+            "min_value": "分差提示线应在0到100分之间",
+            "max_value": "分差提示线应在0到100分之间",
+            "max_digits": "分差提示线应在0到100分之间",
+            "max_decimal_places": "分差提示线最多保留两位小数",
+            "max_whole_digits": "分差提示线应在0到100分之间",
+        },
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01", "min": "0", "max": "100"}),
+    )
+    allow_quota_override = forms.BooleanField(
+        label="允许调整等级突破名额",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )

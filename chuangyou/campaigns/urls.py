@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/rounds/", views.round_open, name="round_open"),
     path("<int:pk>/exclusions/", views.exclusion_add, name="exclude"),
     path("<int:pk>/rubrics/", views.rubric_set, name="rubric_set"),
+    path("<int:pk>/grading-settings/", views.grading_settings, name="grading_settings"),
 ]

@@ -9,8 +9,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.campaigns import services
-from chuangyou.campaigns.forms import CampaignForm, ExclusionForm, RoundForm, RubricChoiceForm
+from chuangyou.campaigns.forms import (
+    CampaignForm,
+    ExclusionForm,
+    GradingSettingsForm,
+    RoundForm,
+    RubricChoiceForm,
+)
 from chuangyou.campaigns.models import Campaign
+from chuangyou.grading.queries import GRADE_READERS
+from chuangyou.grading.services import may_grade
 from chuangyou.orgs.models import Organization
 from chuangyou.rubrics.models import Rubric
 
@@ -89,6 +97,16 @@ def campaign_detail(request, pk):
             "round_form": RoundForm(),
             "exclusion_form": ExclusionForm(),
             "can_manage": scope_of(request.user).has_role(Role.COUNTY_ADMIN),
+            "can_grade": may_grade(request.user, campaign),
+            "can_preview": scope_of(request.user).has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER),
+            "can_read_grades": scope_of(request.user).has_role(*GRADE_READERS),
+            "grading_form": GradingSettingsForm(
+                initial={
+                    "quota_scope": campaign.quota_scope,
+                    "gap_threshold": campaign.gap_threshold,
+                    "allow_quota_override": campaign.allow_quota_override,
+                }
+            ),
         },
     )
 
@@ -141,3 +159,26 @@ def rubric_set(request, pk):
         )
 
     return _act(request, pk, call, "已设置该领域的评定标准", RubricChoiceForm)
+
+
+@require_POST
+def grading_settings(request, pk):
+    """定级设置: the county admin over the campaign's root only."""
+    campaign = _campaign(request, pk)
+    if not may_grade(request.user, campaign):
+        raise PermissionDenied("只有县委组织部可以修改定级设置")
+    form = GradingSettingsForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request, f"{form.fields[name].label}：{error}" if name in form.fields else error
+                )
+        return redirect("campaigns:detail", pk=campaign.pk)
+    try:
+        services.campaign_grading_settings(actor=request.user, campaign=campaign, **form.cleaned_data)
+    except services.CampaignError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已保存定级设置，下次定级时生效")
+    return redirect("campaigns:detail", pk=campaign.pk)

@@ -17,6 +17,7 @@ def navigation(request):
     items.append(("campaigns:list", "争先创优活动", "flag"))
     if scope.has_role("county_admin", "township_reviewer"):
         items.append(("sheets:list", "自查进度", "checklist"))
+        items.append(("reviews:list", "审核复核", "clipboard-check"))
     if scope.can_manage_tree:
         items.append(("orgs:import", "导入导出", "file-spreadsheet"))
     if scope.can_read_audit:

@@ -437,4 +437,7 @@ def create_demo_campaign():
     opens = min(today, december_opens)
     closes = max(december_closes, today + dt.timedelta(days=20))
     campaigns.round_open(actor=admin, campaign=campaign, kind="december", opens=opens, closes=closes)
+    from chuangyou.core.demo_progress import advance_demo_campaign
+
+    advance_demo_campaign(campaign, admin)
     return campaign

@@ -82,12 +82,15 @@ def assessment_progress(user, scope) -> dict:
     ):
         context["my_sheets"] = list(sheets.select_related("organization", "round"))
         return context
-    submitted = Q(state__in=[SheetState.SUBMITTED, SheetState.UNDER_REVIEW])
+    submitted = ~Q(state__in=[SheetState.DRAFT, SheetState.RETURNED])
     context["sheet_counts"] = sheets.aggregate(
         total=Count("id"),
         submitted=Count("id", filter=submitted),
         returned=Count("id", filter=Q(state=SheetState.RETURNED)),
         not_started=Count("id", filter=Q(items_done=0)),
+        to_review=Count("id", filter=Q(state=SheetState.SUBMITTED)),
+        in_review=Count("id", filter=Q(state=SheetState.UNDER_REVIEW)),
+        reviewed=Count("id", filter=Q(state__in=[SheetState.REVIEWED, SheetState.RECHECKED])),
     )
     if scope.has_role(Role.COUNTY_ADMIN, Role.LEADING_GROUP):
         # Progress per township: group the sheets by the first two levels of their path.

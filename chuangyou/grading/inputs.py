@@ -28,6 +28,22 @@ def township_names(campaign) -> dict[str, str]:
     )
 
 
+def category_orders(sheets) -> dict[int, tuple[str, ...]]:
+    """Rubric id → its category names in the rubric's order, for the rubrics of `sheets`.
+
+    The subtotals tie-break compares categories in this order; the keys of the stored subtotals
+    have no reliable order (PostgreSQL's jsonb sorts them by length, then by bytes)."""
+    from chuangyou.rubrics.models import Category
+
+    orders: dict[int, list[str]] = {}
+    rubrics = sheets.order_by().values("rubric_id").distinct()
+    for rubric_id, name in (
+        Category.objects.filter(rubric__in=rubrics).order_by("order", "id").values_list("rubric_id", "name")
+    ):
+        orders.setdefault(rubric_id, []).append(name)
+    return {rubric_id: tuple(names) for rubric_id, names in orders.items()}
+
+
 def load_inputs(campaign, sheets=None, *, with_subtotals: bool = False) -> list[InputRow]:
     """One row per branch with a finished review: final score, frozen satisfaction, veto and weak flags.
 
@@ -49,12 +65,17 @@ def load_inputs(campaign, sheets=None, *, with_subtotals: bool = False) -> list[
         "final_veto",
         "final_weak",
     ]
+    orders: dict[int, tuple[str, ...]] = {}
     if with_subtotals:
-        fields.append("final_subtotals")
+        fields += ["final_subtotals", "rubric_id"]
+        orders = category_orders(sheets)
     rows = []
     for values in sheets.order_by().values_list(*fields):
         sheet_id, org_id, code, name, path, domain, score, satisfaction, veto, weak = values[:10]
-        subtotals = tuple(Decimal(v) for v in values[10].values()) if with_subtotals else ()
+        subtotals = ()
+        if with_subtotals:  # in the rubric's category order; a category without a subtotal scored 0
+            stored = values[10] or {}
+            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[11], ()))
         branch = BranchScore(
             code=code,
             name=name,

@@ -7,6 +7,7 @@ A run reads the campaign's reviewed sheets as plain rows (`inputs.load_inputs`),
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -23,8 +24,9 @@ from chuangyou.grading.inputs import load_inputs
 from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunState
 from chuangyou.lib.bulk_sql import chunks, copy_rows
 from chuangyou.lib.errors import ServiceError
+from chuangyou.rules.grade_scheme import GradeScheme, SchemeError, load_scheme, scheme_from_text
 from chuangyou.rules.grading import GradingInputError, GradingResult, grade_branches
-from chuangyou.rules.quota_check import breaches, limits_from_dict, limits_of, limits_to_dict
+from chuangyou.rules.quota_check import limits_from_dict, limits_of, limits_to_dict, worsened
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +92,9 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
     _check_may_grade(actor, campaign)
     Campaign.objects.select_for_update().get(pk=campaign.pk)  # one start at a time per campaign
     running = GradingRun.objects.filter(campaign=campaign, state__in=ACTIVE_STATES).first()
-    if running is not None:
+    if running is not None and _stale(running):
+        _fail_stale(running, actor)
+    elif running is not None:
         raise GradingError(_running_message(running))
     reviewed = (
         campaign.graded_sheets()
@@ -125,6 +129,26 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
     return run
 
 
+def run_scheme(run: GradingRun) -> GradeScheme:
+    """The scheme a run was started under, as stored with the run: a later change of the campaign's
+    scheme changes neither a queued run nor the grades its overrides may choose."""
+    return (
+        scheme_from_text(run.scheme_text, source=run.scheme) if run.scheme_text else load_scheme(run.scheme)
+    )
+
+
+def _stale(run: GradingRun) -> bool:
+    """Still queued or running long after it started: its worker died or never ran."""
+    return run.started_at < timezone.now() - dt.timedelta(minutes=settings.GRADING_STALE_MINUTES)
+
+
+def _fail_stale(run: GradingRun, actor) -> None:
+    message = f"定级超过{settings.GRADING_STALE_MINUTES}分钟未完成（后台任务可能已中断），已终止"
+    RunResult.objects.filter(run=run).delete()
+    _progress(run.pk, state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now())
+    record(actor=actor, verb="grading.fail", target=run, organization=run.campaign.root, note=message)
+
+
 def _progress(run_id: int, **fields) -> None:
     GradingRun.objects.filter(pk=run_id).update(**fields)
 
@@ -137,7 +161,7 @@ def run_execute(run_id: int) -> None:
     _progress(run_id, state=RunState.RUNNING, step="读取审核结果")
     try:
         campaign = run.campaign
-        scheme = campaign.grade_scheme()
+        scheme = run_scheme(run)
         rows = load_inputs(campaign, with_subtotals="subtotals" in scheme.tie_break)
         not_reviewed = campaign.participants().count() - len(rows)
         _progress(run_id, step="计算等级", progress_total=len(rows), not_reviewed=not_reviewed)
@@ -146,8 +170,9 @@ def run_execute(run_id: int) -> None:
         _write_results(run, rows, result)
     except Exception as exc:  # the run must end, whatever went wrong; the error is shown on its page
         RunResult.objects.filter(run_id=run_id).delete()
-        message = str(exc) if isinstance(exc, GradingInputError) else "定级时发生系统错误，请联系管理员"
-        if not isinstance(exc, GradingInputError):
+        known = isinstance(exc, GradingInputError | SchemeError)
+        message = str(exc) if known else "定级时发生系统错误，请联系管理员"
+        if not known:
             logger.exception("grading run %s failed", run_id)
         _progress(run_id, state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now())
         record(
@@ -240,7 +265,7 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         raise GradingError("定级尚未完成，不能调整")
     if run.submitted_at is not None:
         raise GradingError("该次定级结果已提交公示，不能再调整")
-    labels = campaign.grade_scheme().labels
+    labels = run_scheme(run).labels
     if grade not in labels:
         raise GradingError(f"等级“{grade}”无效，应为{'、'.join(labels)}之一")
     if grade == current.final_grade:
@@ -252,8 +277,11 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         .annotate(n=Count("pk"))
         .order_by()
     )
-    finals = [(t, g) for t, g, n in counts for _ in range(n)] + [(current.township, grade)]
-    problems = breaches(limits_from_dict(run.summary.get("limits", {})), finals)
+    others = [(t, g) for t, g, n in counts for _ in range(n)]
+    limits = limits_from_dict(run.summary.get("limits", {}))
+    problems = worsened(
+        limits, [*others, (current.township, current.final_grade)], [*others, (current.township, grade)]
+    )
     if problems and not campaign.allow_quota_override:
         raise GradingError([f"调整后将突破名额：{problems[0]}", *problems[1:]])
     before = {"final_grade": current.final_grade, "override_reason": current.override_reason}
@@ -285,18 +313,26 @@ def run_submit(*, actor, run: GradingRun) -> GradingRun:
     submitted = GradingRun.objects.filter(campaign=current.campaign, submitted_at__isnull=False).first()
     if submitted is not None:
         raise GradingError(f"第{submitted.number}次定级结果已提交公示，不能再提交其他结果")
-    latest = (
-        GradingRun.objects.filter(campaign=current.campaign, state=RunState.DONE).order_by("-number").first()
+    newer = (
+        GradingRun.objects.filter(campaign=current.campaign, number__gt=current.number)
+        .exclude(state=RunState.FAILED)
+        .order_by("-number")
+        .first()
     )
-    if latest is not None and latest.pk != current.pk:
-        raise GradingError(f"已有更新的第{latest.number}次定级，请提交最新一次的结果")
+    if newer is not None:
+        raise GradingError(
+            f"已有更新的第{newer.number}次定级（{newer.get_state_display()}），请提交最新一次的结果"
+        )
     current.submitted_at, current.submitted_by = timezone.now(), actor
     current.save(update_fields=["submitted_at", "submitted_by"])
+    counts = dict(
+        RunResult.objects.filter(run=current).values_list("final_grade").annotate(n=Count("pk")).order_by()
+    )
     record(
         actor=actor,
         verb="grading.submit",
         target=current,
         organization=current.campaign.root,
-        after={"number": current.number, "counts": current.summary.get("counts", {})},
+        after={"number": current.number, "counts": {g: counts.get(g, 0) for g in run_scheme(current).labels}},
     )
     return current

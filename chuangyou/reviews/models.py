@@ -46,6 +46,7 @@ class Review(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, related_name="+"
     )
+    return_reason = models.CharField("退回重审原因", max_length=500, blank=True)
     # Optimistic lock for the review's own fields; entries carry their own.
     version = models.PositiveIntegerField(default=1)
     total = models.DecimalField("审核总分", max_digits=6, decimal_places=2, default=0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from chuangyou.accounts.models import Role
@@ -24,6 +25,7 @@ from chuangyou.assessments.services import SheetError
 from chuangyou.audit.services import record
 from chuangyou.reviews.models import Method, Review, ReviewEntry, ReviewerAssignment, ReviewKind, ReviewState
 from chuangyou.rules import rubric as core
+from chuangyou.rules.grade_scheme import format_number
 
 
 @dataclass(frozen=True)
@@ -42,19 +44,21 @@ class ReviewDetails:
     opinion: str = ""
 
 
-def _belongs(scope, sheet: ScoreSheet) -> bool:
-    """The user holds a role on the branch itself (its secretary, say): they never review it."""
-    return any(g.path == sheet.organization.path for g in scope.grants)
+def campaign_assignments(campaign_id: int) -> list[tuple[int, str]]:
+    """(reviewer id, organization path) of every reviewer assignment of a campaign."""
+    return list(
+        ReviewerAssignment.objects.filter(campaign=campaign_id).values_list(
+            "reviewer_id", "organization__path"
+        )
+    )
 
 
-def may_review(user, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -> bool:
-    """County re-checks: the county admin. Township reviews: a reviewer over the branch who does not
-    belong to it and, when the campaign assigns reviewers for the branch, is one of them."""
-    scope = scope_of(user)
+def reviewer_may(scope, user, path: str, kind: str, assigned: list[tuple[int, str]]) -> bool:
+    """The rule of who reviews the branch at `path` (see `may_review`), for callers that check many
+    branches of one campaign with its assignments read once."""
     if scope.is_superuser:
         return True
-    path = sheet.organization.path
-    if _belongs(scope, sheet):
+    if any(g.path == path for g in scope.grants):  # a role on the branch itself: never reviews it
         return False
     if any(g.role == Role.COUNTY_ADMIN and path.startswith(g.path) for g in scope.grants):
         return True
@@ -62,14 +66,15 @@ def may_review(user, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -> bool
         return False
     if not any(g.role == Role.TOWNSHIP_REVIEWER and path.startswith(g.path) for g in scope.grants):
         return False
-    assigned = [
-        reviewer_id
-        for reviewer_id, org_path in ReviewerAssignment.objects.filter(
-            campaign=sheet.round.campaign_id
-        ).values_list("reviewer_id", "organization__path")
-        if path.startswith(org_path)
-    ]
-    return not assigned or user.pk in assigned
+    reviewers = [reviewer for reviewer, org_path in assigned if path.startswith(org_path)]
+    return not reviewers or user.pk in reviewers
+
+
+def may_review(user, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -> bool:
+    """County re-checks: the county admin. Township reviews: a reviewer over the branch who does not
+    belong to it and, when the campaign assigns reviewers for the branch, is one of them."""
+    assigned = campaign_assignments(sheet.round.campaign_id)
+    return reviewer_may(scope_of(user), user, sheet.organization.path, kind, assigned)
 
 
 def _check_may_review(actor, sheet: ScoreSheet, kind: str) -> None:
@@ -92,6 +97,12 @@ def _locked_review(review: Review, actor) -> Review:
     _check_may_review(actor, current.sheet, current.kind)
     if not current.editable:
         raise SheetError(f"{current.get_kind_display()}已完成，不能修改")
+    # A township review waits while the sheet is back with the branch (or with the county);
+    # a re-check needs a finished township review.
+    sheet = current.sheet
+    allowed = (SheetState.UNDER_REVIEW,) if current.kind == ReviewKind.TOWNSHIP else GRADABLE_STATES
+    if sheet.state not in allowed:
+        raise SheetError(f"自查表{sheet.get_state_display()}，不能修改{current.get_kind_display()}")
     return current
 
 
@@ -121,6 +132,11 @@ def review_start(*, actor, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -
         review.state, review.finished_at, review.reviewer = ReviewState.IN_PROGRESS, None, actor
         review.version += 1
         review.save()
+        if kind == ReviewKind.COUNTY and current.state == SheetState.REVIEWED:
+            # The county sent its re-checked sheet back and the township has reviewed it again:
+            # the new re-check starts from the township's new scores, not from the old re-check.
+            review.entries.all().delete()
+            _copy_township_review(current, review)
     record(
         actor=actor,
         verb="review.start",
@@ -165,7 +181,8 @@ def review_entry_save(*, actor, review: Review, item, data: EntryData, version: 
         raise SheetError(exc.errors) from exc
     if item.kind != "bonus" and result.score < item.max_points and not entry.reason:
         raise SheetError(
-            f"“{item.name}”审核扣分（得{result.score}分，满分{item.max_points}分），请填写扣分理由"
+            f"“{item.name}”审核扣分（得{format_number(result.score)}分，"
+            f"满分{format_number(item.max_points)}分），请填写扣分理由"
         )
     entry.save()
     current.total, current.subtotals, current.items_done = entries_totals(current.entries.all())
@@ -187,7 +204,11 @@ def review_details_save(*, actor, review: Review, details: ReviewDetails, versio
     current = _locked_review(review, actor)
     if current.version != version:
         raise SheetError("审核信息已由其他审核人修改，请刷新后再填写（您填写的内容未保存）")
-    errors = [f"请选择“{Method(m.method).label}”的日期" for m in details.methods if m.date is None]
+    labels = dict(Method.choices)
+    errors = [f"审核方式“{m.method}”无效" for m in details.methods if m.method not in labels]
+    errors += [
+        f"请选择“{labels[m.method]}”的日期" for m in details.methods if m.method in labels and m.date is None
+    ]
     if details.situations and not (details.weak_note or "").strip():
         errors.append("标记软弱涣散情形时请填写具体情况")
     if errors:
@@ -197,9 +218,9 @@ def review_details_save(*, actor, review: Review, details: ReviewDetails, versio
         {"method": m.method, "date": m.date.isoformat(), "note": m.note.strip()[:500]}
         for m in details.methods
     ]
-    current.weak_note = details.weak_note.strip()[:500]
-    current.veto = details.veto.strip()[:500]
-    current.opinion = details.opinion.strip()
+    current.weak_note = (details.weak_note or "").strip()[:500]
+    current.veto = (details.veto or "").strip()[:500]
+    current.opinion = (details.opinion or "").strip()
     current.version += 1
     current.save()
     current.situations.set(details.situations)
@@ -241,6 +262,20 @@ def _satisfaction(sheet: ScoreSheet) -> Decimal | None:
     return Decimal(summary["satisfaction_rate"])
 
 
+def _frozen_satisfaction(sheet: ScoreSheet, review: Review) -> Decimal | None:
+    """The township review freezes the rate when it finishes; a county re-check keeps that rate, so
+    answers that arrive after the township's finish never change the grading input."""
+    if review.kind == ReviewKind.COUNTY:
+        township = (
+            Review.objects.filter(sheet=sheet, kind=ReviewKind.TOWNSHIP, state=ReviewState.FINISHED)
+            .values("satisfaction")
+            .first()
+        )
+        if township is not None:
+            return township["satisfaction"]
+    return _satisfaction(sheet)
+
+
 @transaction.atomic
 def review_finish(*, actor, review: Review) -> Review:
     """Finish a review: every item scored, at least one method recorded. The sheet's grading inputs
@@ -264,8 +299,8 @@ def review_finish(*, actor, review: Review) -> Review:
         sheet.finish_review()
     else:
         sheet.finish_recheck()
-    current.satisfaction = _satisfaction(sheet)
-    current.state, current.finished_at = ReviewState.FINISHED, timezone.now()
+    current.satisfaction = _frozen_satisfaction(sheet, current)
+    current.state, current.finished_at, current.return_reason = ReviewState.FINISHED, timezone.now(), ""
     current.save()
     sheet.final_total, sheet.final_subtotals = current.total, current.subtotals
     sheet.final_satisfaction = current.satisfaction
@@ -313,8 +348,13 @@ def review_send_back(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
     before = current.state
     current.reopen_review()
     current.save(update_fields=["state", "updated_at"])
+    # The township's review opens again (a new version, so forms opened before are stale).
     Review.objects.filter(sheet=current, kind=ReviewKind.TOWNSHIP).update(
-        state=ReviewState.IN_PROGRESS, finished_at=None, return_reason=reason.strip()[:500]
+        state=ReviewState.IN_PROGRESS,
+        finished_at=None,
+        return_reason=reason.strip()[:500],
+        version=F("version") + 1,
+        updated_at=timezone.now(),
     )
     record(
         actor=actor,
@@ -366,7 +406,8 @@ def assignment_create(*, actor, campaign, reviewer, organization) -> ReviewerAss
 
 @transaction.atomic
 def assignment_delete(*, actor, assignment: ReviewerAssignment) -> None:
-    if not scope_of(actor).has_role(Role.COUNTY_ADMIN):
+    scope = scope_of(actor)
+    if not scope.has_role(Role.COUNTY_ADMIN) or not scope.contains(assignment.organization):
         raise SheetError("只有县委组织部可以取消审核分工")
     record(
         actor=actor,

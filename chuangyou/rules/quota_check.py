@@ -59,28 +59,49 @@ def limits_from_dict(data: Mapping) -> QuotaLimits:
     )
 
 
-def breaches(limits: QuotaLimits, finals: Iterable[tuple[str, str]]) -> list[str]:
-    """Every quota the final grades break, in Chinese; `finals` are (township, grade) per branch."""
+def overruns(
+    limits: QuotaLimits, finals: Iterable[tuple[str, str]]
+) -> dict[tuple[str, ...], tuple[int, str]]:
+    """Each broken quota → (by how many branches, the message in Chinese).
+
+    `finals` are (township, grade) per branch."""
     by_grade: Counter[str] = Counter()
     by_township: Counter[tuple[str, str]] = Counter()
     for township, grade in finals:
         by_grade[grade] += 1
         by_township[(township, grade)] += 1
-    problems = [
-        f"{grade}将有{by_grade[grade]}个，超过名额{limit}个"
-        for grade, limit in limits.quotas.items()
-        if by_grade[grade] > limit
-    ]
+    found: dict[tuple[str, ...], tuple[int, str]] = {}
+    for grade, limit in limits.quotas.items():
+        if by_grade[grade] > limit:
+            found[(grade,)] = (by_grade[grade] - limit, f"{grade}将有{by_grade[grade]}个，超过名额{limit}个")
     for township, seats in sorted(limits.seats.items()):
-        problems += [
-            f"{township}的{grade}将有{by_township[(township, grade)]}个，超过该党委名额{n}个"
-            for grade, n in seats.items()
-            if by_township[(township, grade)] > n
-        ]
+        for grade, n in seats.items():
+            used = by_township[(township, grade)]
+            if used > n:
+                found[(township, grade)] = (used - n, f"{township}的{grade}将有{used}个，超过该党委名额{n}个")
     if limits.floor_grades:
         floor = sum(by_grade[g] for g in limits.floor_grades)
         if floor < limits.floor_minimum:
-            problems.append(
-                f"{limits.floor_label}将只有{floor}个，少于最低比例要求的{limits.floor_minimum}个"
+            found[("floor",)] = (
+                limits.floor_minimum - floor,
+                f"{limits.floor_label}将只有{floor}个，少于最低比例要求的{limits.floor_minimum}个",
             )
-    return problems
+    return found
+
+
+def breaches(limits: QuotaLimits, finals: Iterable[tuple[str, str]]) -> list[str]:
+    """Every quota the final grades break, in Chinese."""
+    return [message for _, message in overruns(limits, finals).values()]
+
+
+def worsened(
+    limits: QuotaLimits, before: Iterable[tuple[str, str]], after: Iterable[tuple[str, str]]
+) -> list[str]:
+    """The quotas a change breaks, or breaks further: a change that only eases a breach (left by an
+    earlier allowed override) is not refused for it."""
+    was = overruns(limits, before)
+    return [
+        message
+        for key, (excess, message) in overruns(limits, after).items()
+        if excess > was.get(key, (0,))[0]
+    ]

@@ -84,7 +84,47 @@ def world(tree, personas, on_day):
             size=1,
         )
         sheets[sheet.organization_id] = (sheet, entry, evidence)
-    return {"draft": draft, "hidden_campaign": hidden_campaign, "sheets": sheets, "item": first_item}
+    return {
+        "draft": draft,
+        "hidden_campaign": hidden_campaign,
+        "sheets": sheets,
+        "item": first_item,
+        **review_world(admin, campaign, hidden_campaign, sheets),
+    }
+
+
+def review_world(admin, campaign, hidden_campaign, sheets) -> dict:
+    """A township review and a reviewer assignment per branch; a finished grading run of the county
+    campaign with a result per branch; a run of the campaign rooted in 乙街道."""
+    from chuangyou.grading.models import GradingRun, RunResult
+    from chuangyou.reviews.models import Review, ReviewerAssignment
+
+    reviews, assignments, results = {}, {}, {}
+    county_run, hidden_run = (
+        GradingRun.objects.create(
+            campaign=c, number=1, state="done", scheme="seed2020", quota_scope="county", started_by=admin
+        )
+        for c in (campaign, hidden_campaign)
+    )
+    for org_id, (sheet, _, _) in sheets.items():
+        reviews[org_id] = Review.objects.create(sheet=sheet, kind="township", reviewer=admin)
+        assignments[org_id] = ReviewerAssignment.objects.create(
+            campaign=campaign, reviewer=admin, organization=sheet.organization
+        )
+        org = sheet.organization
+        fields = {"code": org.code, "name": org.name, "township": "", "score": 90, "grade": "优秀"}
+        results[org_id] = RunResult.objects.create(
+            run=county_run,
+            organization=org,
+            sheet=sheet,
+            rank=1,
+            rank_total=1,
+            county_rank=1,
+            reason="",
+            final_grade="优秀",
+            **fields,
+        )
+    return {"reviews": reviews, "assignments": assignments, "results": results, "hidden_run": hidden_run}
 
 
 def ids_for(route: str, org, world) -> dict[str, int]:
@@ -104,6 +144,18 @@ def ids_for(route: str, org, world) -> dict[str, int]:
             "entry_pk": entry.pk,
             "evidence_pk": evidence.pk,
         }
+    if route.startswith("reviews/r/"):
+        return {"pk": world["reviews"][org.pk].pk, "item_pk": world["item"].pk}
+    if route.startswith("reviews/assignments/"):
+        return {"pk": world["assignments"][org.pk].pk}
+    if route.startswith("reviews/"):
+        return {"pk": world["sheets"][org.pk][0].pk, "item_pk": world["item"].pk}
+    if route.startswith("grading/campaigns/"):
+        return {"pk": world["hidden_campaign"].pk}
+    if route.startswith("grading/runs/"):
+        return {"pk": world["hidden_run"].pk}
+    if route.startswith("grading/results/"):
+        return {"pk": world["results"][org.pk].pk}
     return {"pk": org.pk, "parent_pk": org.pk}
 
 

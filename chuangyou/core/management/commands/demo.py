@@ -21,7 +21,9 @@ class Command(BaseCommand):
             return
         campaign = create_demo_campaign()
         if campaign is not None:
-            self.stdout.write(f"已创建“{campaign.name}”并开启12月自查，各党支部可登录填写。")
+            self.stdout.write(
+                f"已创建“{campaign.name}”并开启12月自查：多数党支部已提交，约三分之一已由乡镇审核，可登录审核、定级。"
+            )
         labels = dict(Role.choices)
         self.stdout.write(
             f"已生成示范县：{Organization.objects.count()} 个组织。演示账号（密码均为 {DEMO_PASSWORD}）："

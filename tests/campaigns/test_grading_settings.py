@@ -1,0 +1,74 @@
+"""The 定级设置 form on the campaign page: quota scope, gap threshold, overrides beyond the quotas."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from chuangyou.audit.models import AuditEvent
+from chuangyou.campaigns.models import Campaign
+
+
+def post(client, campaign, **data):
+    payload = {"quota_scope": "county", "gap_threshold": "10", **data}
+    return client.post(reverse("campaigns:grading_settings", args=[campaign.pk]), payload, follow=True)
+
+
+def test_the_campaign_page_has_the_form_and_the_grading_links(client_for, campaign):
+    body = client_for("county_admin").get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert 'data-testid="grading-settings"' in body and 'name="quota_scope"' in body
+    assert 'name="gap_threshold"' in body and 'name="allow_quota_override"' in body
+    assert reverse("grading:campaign", args=[campaign.pk]) in body
+    assert reverse("grading:preview", args=[campaign.pk]) in body
+    assert f"{reverse('reviews:list')}?campaign={campaign.pk}" in body
+    body = (
+        client_for("branch_secretary").get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    )
+    assert 'name="quota_scope"' not in body and "全县统一" in body  # read only
+    # Grades are not for branches before the public notice: no link to the grading pages.
+    assert reverse("grading:campaign", args=[campaign.pk]) not in body
+    assert (
+        client_for("branch_secretary").get(reverse("grading:campaign", args=[campaign.pk])).status_code == 403
+    )
+
+
+def test_the_settings_save_and_are_audited(client_for, campaign):
+    body = post(
+        client_for("county_admin"),
+        campaign,
+        quota_scope="township",
+        gap_threshold="12.5",
+        allow_quota_override="on",
+    ).content.decode()
+    assert "已保存定级设置" in body
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    assert (campaign.quota_scope, campaign.gap_threshold, campaign.allow_quota_override) == (
+        "township",
+        Decimal("12.5"),
+        True,
+    )
+    event = AuditEvent.objects.get(verb="campaign.grading_settings")
+    assert event.before["quota_scope"] == "county" and event.after["quota_scope"] == "township"
+    body = post(client_for("county_admin"), campaign).content.decode()  # the box unticked: off again
+    assert Campaign.objects.get(pk=campaign.pk).allow_quota_override is False
+
+
+def test_only_the_county_admin_may_change_them(client_for, campaign):
+    for persona in ("township_reviewer", "leading_group", "branch_secretary"):
+        response = post(client_for(persona), campaign, quota_scope="township")
+        assert response.status_code == 403, persona
+    assert Campaign.objects.get(pk=campaign.pk).quota_scope == "county"
+    assert not AuditEvent.objects.filter(verb="campaign.grading_settings").exists()
+    assert post(client_for("outsider"), campaign).status_code == 404
+
+
+def test_an_invalid_threshold_is_refused_in_chinese(client_for, campaign):
+    client = client_for("county_admin")
+    body = post(client, campaign, quota_scope="township", gap_threshold="-3").content.decode()
+    assert "自评与审核分差提示线：分差提示线应在0到100分之间" in body
+    body = post(client, campaign, gap_threshold="很多").content.decode()
+    assert "分差提示线须为数字" in body
+    body = post(client, campaign, quota_scope="province").content.decode()
+    assert "名额范围：名额范围无效" in body
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    assert (campaign.quota_scope, campaign.gap_threshold) == ("county", Decimal(10))
+    assert not AuditEvent.objects.filter(verb="campaign.grading_settings").exists()

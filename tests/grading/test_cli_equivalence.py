@@ -1,0 +1,109 @@
+"""A run started on the web gives the grades and ranks `chuangyou grade` gives for the same inputs,
+whether the inputs are the run's stored ones written to a CSV or the run's own .xlsx export."""
+
+import csv
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from chuangyou.assessments.models import ScoreSheet
+from chuangyou.campaigns.models import Campaign
+from chuangyou.commands import grade
+from chuangyou.grading.models import GradingRun
+from chuangyou.orgs.models import Domain, Kind, Organization
+
+SCORES = ["98", "95.5", "92.5", "92.5", "91", "90", "90", "89.5", "88", "86", "85", "85", "84.5", "83"]
+
+
+def inputs(i: int) -> dict:
+    """Varied grading inputs: ties on score (and on satisfaction), missing satisfaction, vetoes, flags."""
+    score = Decimal(SCORES[i]) if i < len(SCORES) else Decimal(82) - Decimal(i) * Decimal("1.25")
+    return {
+        "final_total": score,
+        "final_satisfaction": None if i % 4 == 0 else Decimal(80 + (i * 7) % 20),
+        "final_veto": "发生违纪违法案件" if i in (1, 17) else "",
+        "final_weak": "班子不团结" if i in (4, 22) else "",
+    }
+
+
+@pytest.fixture
+def branches(tree, december):
+    """36 reviewed branches: the 3 of the tree and 33 more under 甲镇 and 乙街道."""
+    rubric = december.campaign.rubrics.get(domain=Domain.VILLAGE).rubric
+    towns = [Organization.objects.get(pk=tree[k].pk) for k in ("town_a", "town_b")]
+    taken = {t.pk: t.numchild for t in towns}
+    orgs = []
+    for i in range(33):
+        town = towns[i % 3 == 0]  # 乙街道 gets a third of them
+        taken[town.pk] += 1
+        orgs.append(
+            Organization(
+                path=Organization._get_path(town.path, town.depth + 1, taken[town.pk]),
+                depth=town.depth + 1,
+                numchild=0,
+                code=f"C{i:03d}",
+                name=f"第{i}党支部",
+                kind=Kind.BRANCH,
+                domain=Domain.VILLAGE,
+            )
+        )
+    Organization.objects.bulk_create(orgs)
+    for town in towns:
+        Organization.objects.filter(pk=town.pk).update(numchild=taken[town.pk])
+    created = Organization.objects.filter(code__in=[o.code for o in orgs]).order_by("code")
+    ScoreSheet.objects.bulk_create(
+        ScoreSheet(
+            round=december, organization=o, rubric=rubric, items_total=4, state="reviewed", **inputs(i)
+        )
+        for i, o in enumerate(created)
+    )
+    for offset, code in enumerate(("TA01", "TA02", "TB01"), start=33):
+        ScoreSheet.objects.filter(round=december, organization__code=code).update(
+            state="reviewed", **inputs(offset)
+        )
+    return december
+
+
+def read_output(path) -> dict[str, tuple[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return {row["组织代码"]: (row["等级"], row["排名"]) for row in csv.DictReader(stream)}
+
+
+def cli(tmp_path, source, scope) -> dict[str, tuple[str, str]]:
+    out = tmp_path / f"out-{source.stem}.csv"
+    assert grade.main([str(source), "-o", str(out), "--scheme", "seed2020", "--quota-scope", scope]) == 0
+    return read_output(out)
+
+
+@pytest.mark.parametrize("scope", ["county", "township"])
+def test_a_web_run_matches_the_command(client_for, campaign, branches, tmp_path, scope):
+    Campaign.objects.filter(pk=campaign.pk).update(quota_scope=scope)
+    client = client_for("county_admin")
+    client.post(reverse("grading:start", args=[campaign.pk]))
+    run = GradingRun.objects.get(campaign=campaign)
+    assert run.state == "done" and run.quota_scope == scope, run.error
+    results = list(run.results.order_by("county_rank"))
+    assert len(results) == 36
+    web = {r.code: (r.grade, str(r.rank)) for r in results}
+    # The run is not trivial: every grade, vetoes and flags, and (per township) ranks restart at 1.
+    assert {g for g, _ in web.values()} == {"优秀", "良好", "一般", "软弱涣散"}
+    assert any("一票否决" in r.reason for r in results)
+    if scope == "township":
+        assert sorted(rank for _, rank in web.values()).count("1") == 2
+
+    # 1. The stored inputs, as a CSV in the command's columns.
+    source = tmp_path / "inputs.csv"
+    with open(source, "w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([c.title for c in grade.COLUMNS])
+        for r in results:
+            satisfaction = "" if r.satisfaction is None else str(r.satisfaction)
+            writer.writerow([r.code, r.name, r.township, str(r.score), satisfaction, r.veto, r.weak])
+    assert cli(tmp_path, source, scope) == web
+
+    # 2. The run's own export, fed back as it is.
+    response = client.get(reverse("grading:export", args=[run.pk]))
+    exported = tmp_path / "export.xlsx"
+    exported.write_bytes(b"".join(response.streaming_content))
+    assert cli(tmp_path, exported, scope) == web
