@@ -69,21 +69,33 @@ def _refresh_totals(sheet: ScoreSheet) -> None:
     sheet.total, sheet.subtotals, sheet.items_done = entries_totals(sheet.entries.all())
 
 
+def store_entry(model, owner: dict, item, data: EntryData, version: int, actor, *, conflict: str, check=None):
+    """Saving one item, on a sheet or on a review: lock the entry, refuse a stale version, score it
+    with the rules core, let `check(entry, result)` refuse more, save. Returns (entry, result, before)."""
+    entry, _ = model.objects.select_for_update().get_or_create(item=item, **owner)
+    if entry.version != version:
+        raise SheetError(conflict)
+    before = {"score": str(entry.result) if entry.result is not None else None}
+    try:
+        result = apply_entry(entry, item, data, actor)
+    except core.ScoringError as exc:
+        raise SheetError(exc.errors) from exc
+    if check is not None:
+        check(entry, result)
+    entry.save()
+    return entry, result, before
+
+
 @transaction.atomic
 def entry_save(*, actor, sheet: ScoreSheet, item, data: EntryData, version: int) -> Entry:
     """Save one item; the sheet's total and subtotals change in the same transaction."""
     current = _locked(sheet, actor)
     if item.category.rubric_id != current.rubric_id:
         raise SheetError("该项目不属于本自查表的评定标准")
-    entry, _ = Entry.objects.select_for_update().get_or_create(sheet=current, item=item)
-    if entry.version != version:
-        raise SheetError("该项目已在其他页面或由他人修改，请刷新后再填写（您填写的内容未保存）")
-    before = {"score": str(entry.result) if entry.result is not None else None}
-    try:
-        result = apply_entry(entry, item, data, actor)
-    except core.ScoringError as exc:
-        raise SheetError(exc.errors) from exc
-    entry.save()
+    conflict = "该项目已在其他页面或由他人修改，请刷新后再填写（您填写的内容未保存）"
+    entry, result, before = store_entry(
+        Entry, {"sheet": current}, item, data, version, actor, conflict=conflict
+    )
     _refresh_totals(current)
     current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
     record(

@@ -45,26 +45,34 @@ def _context(request, sheet, **extra) -> dict:
     }
 
 
+def save_posted_entry(request, item, save):
+    """Read one item's inputs from the POST and `save(data, version)` them; returns (the saved
+    entry or None, the errors to show beside the item). Used by the sheet and the review pages."""
+    form = EntryForm(item, request.POST)
+    data = form.entry()
+    if data is None:
+        return None, form.errors
+    try:
+        return save(data, int(request.POST.get("version") or 0)), []
+    except services.SheetError as exc:
+        return None, exc.errors
+    except ValueError:
+        return None, ["页面数据不完整，请刷新后重试"]
+
+
 @require_POST
 def entry_save(request, pk, item_pk):
     sheet = queries.get_sheet_for_user(request.user, pk)
     item = get_object_or_404(
         Item.objects.select_related("category"), pk=item_pk, category__rubric=sheet.rubric_id
     )
-    form = EntryForm(item, request.POST)
-    data = form.entry()
-    errors = form.errors
-    entry = None
-    if data is not None:
-        try:
-            version = int(request.POST.get("version") or 0)
-            entry = services.entry_save(
-                actor=request.user, sheet=sheet, item=item, data=data, version=version
-            )
-        except services.SheetError as exc:
-            errors = exc.errors
-        except ValueError:
-            errors = ["页面数据不完整，请刷新后重试"]
+    entry, errors = save_posted_entry(
+        request,
+        item,
+        lambda data, version: services.entry_save(
+            actor=request.user, sheet=sheet, item=item, data=data, version=version
+        ),
+    )
     sheet.refresh_from_db()
     if entry is None:
         entry = sheet.entries.filter(item=item).first()

@@ -15,6 +15,10 @@ class ReviewKind(models.TextChoices):
     COUNTY = "county", "县委组织部复核"
 
 
+# The verb of each kind in messages and buttons: 开始审核 / 完成复核.
+KIND_WORDS = {ReviewKind.TOWNSHIP: "审核", ReviewKind.COUNTY: "复核"}
+
+
 class ReviewState(models.TextChoices):
     IN_PROGRESS = "in_progress", "审核中"
     FINISHED = "finished", "已完成"

@@ -20,11 +20,18 @@ from django.utils import timezone
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet, SheetState
-from chuangyou.assessments.scoring import EntryData, apply_entry, entries_totals
-from chuangyou.assessments.services import SheetError
+from chuangyou.assessments.scoring import EntryData, entries_totals
+from chuangyou.assessments.services import SheetError, store_entry
 from chuangyou.audit.services import record
-from chuangyou.reviews.models import Method, Review, ReviewEntry, ReviewerAssignment, ReviewKind, ReviewState
-from chuangyou.rules import rubric as core
+from chuangyou.reviews.models import (
+    KIND_WORDS,
+    Method,
+    Review,
+    ReviewEntry,
+    ReviewerAssignment,
+    ReviewKind,
+    ReviewState,
+)
 from chuangyou.rules.grade_scheme import format_number
 
 
@@ -165,26 +172,31 @@ def _copy_township_review(sheet: ScoreSheet, recheck: Review) -> None:
     recheck.situations.set(township.situations.all())
 
 
+def _deduction_has_reason(entry: ReviewEntry, result) -> None:
+    item = entry.item
+    if item.kind != "bonus" and result.score < item.max_points and not entry.reason:
+        raise SheetError(
+            f"“{item.name}”审核扣分（得{format_number(result.score)}分，"
+            f"满分{format_number(item.max_points)}分），请填写扣分理由"
+        )
+
+
 @transaction.atomic
 def review_entry_save(*, actor, review: Review, item, data: EntryData, version: int) -> ReviewEntry:
     """Score one item of a review; a deduction needs its reason."""
     current = _locked_review(review, actor)
     if item.category.rubric_id != current.sheet.rubric_id:
         raise SheetError("该项目不属于本自查表的评定标准")
-    entry, _ = ReviewEntry.objects.select_for_update().get_or_create(review=current, item=item)
-    if entry.version != version:
-        raise SheetError("该项目已由其他审核人修改，请刷新后再填写（您填写的内容未保存）")
-    before = {"score": str(entry.result) if entry.result is not None else None}
-    try:
-        result = apply_entry(entry, item, data, actor)
-    except core.ScoringError as exc:
-        raise SheetError(exc.errors) from exc
-    if item.kind != "bonus" and result.score < item.max_points and not entry.reason:
-        raise SheetError(
-            f"“{item.name}”审核扣分（得{format_number(result.score)}分，"
-            f"满分{format_number(item.max_points)}分），请填写扣分理由"
-        )
-    entry.save()
+    entry, result, before = store_entry(
+        ReviewEntry,
+        {"review": current},
+        item,
+        data,
+        version,
+        actor,
+        conflict=f"该项目已由其他{KIND_WORDS[current.kind]}人修改，请刷新后再填写（您填写的内容未保存）",
+        check=_deduction_has_reason,
+    )
     current.total, current.subtotals, current.items_done = entries_totals(current.entries.all())
     current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
     record(

@@ -16,18 +16,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
-from chuangyou.assessments.forms import EntryForm, ReturnForm
+from chuangyou.assessments.forms import ReturnForm
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet, SheetState
 from chuangyou.assessments.queries import get_sheet_for_user, state_counts
 from chuangyou.assessments.services import SheetError
+from chuangyou.assessments.views import save_posted_entry
 from chuangyou.orgs.models import Organization
 from chuangyou.reviews import queries, services
 from chuangyou.reviews.forms import AssignmentForm, DetailsForm, SendBackForm
-from chuangyou.reviews.models import Review, ReviewerAssignment, ReviewKind
+from chuangyou.reviews.models import KIND_WORDS, Review, ReviewerAssignment, ReviewKind
 from chuangyou.rubrics.models import Item
 
 PAGE_NAMES = {ReviewKind.TOWNSHIP: "reviews:detail", ReviewKind.COUNTY: "reviews:recheck"}
-WORDS = {ReviewKind.TOWNSHIP: "审核", ReviewKind.COUNTY: "复核"}
 
 
 def _flash(request, exc: SheetError) -> None:
@@ -153,7 +153,7 @@ def _context(request, sheet: ScoreSheet, kind: str, details_form: DetailsForm | 
         "sheet": sheet,
         "kind": kind,
         "is_recheck": kind == ReviewKind.COUNTY,
-        "word": WORDS[kind],
+        "word": KIND_WORDS[kind],
         "review": review,
         "township": township,
         "recheck": reviews.get(ReviewKind.COUNTY),
@@ -185,7 +185,7 @@ def _start(request, pk, kind: str):
     except SheetError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, f"已开始{WORDS[kind]}，请逐项打分")
+        messages.success(request, f"已开始{KIND_WORDS[kind]}，请逐项打分")
     return _page(sheet, kind)
 
 
@@ -244,20 +244,13 @@ def entry_save(request, pk, item_pk):
     item = get_object_or_404(
         Item.objects.select_related("category"), pk=item_pk, category__rubric=sheet.rubric_id
     )
-    form = EntryForm(item, request.POST)
-    data = form.entry()
-    errors = form.errors
-    entry = None
-    if data is not None:
-        try:
-            version = int(request.POST.get("version") or 0)
-            entry = services.review_entry_save(
-                actor=request.user, review=review, item=item, data=data, version=version
-            )
-        except SheetError as exc:
-            errors = exc.errors
-        except ValueError:
-            errors = ["页面数据不完整，请刷新后重试"]
+    entry, errors = save_posted_entry(
+        request,
+        item,
+        lambda data, version: services.review_entry_save(
+            actor=request.user, review=review, item=item, data=data, version=version
+        ),
+    )
     review.refresh_from_db()
     if entry is None:
         entry = review.entries.filter(item=item).first()
@@ -265,7 +258,7 @@ def entry_save(request, pk, item_pk):
     context = {
         "sheet": sheet,
         "review": review,
-        "word": WORDS[review.kind],
+        "word": KIND_WORDS[review.kind],
         "item": item,
         "review_entry": entry,
         "shown": _posted(item, request.POST, entry) if errors else entry,
@@ -294,7 +287,7 @@ def details_save(request, pk):
         except SheetError as exc:
             _flash(request, exc)
         else:
-            messages.success(request, f"{WORDS[review.kind]}信息已保存")
+            messages.success(request, f"{KIND_WORDS[review.kind]}信息已保存")
             return _page(sheet, review.kind)
     else:
         for error in form.error_texts():
@@ -310,7 +303,7 @@ def review_finish(request, pk):
     except SheetError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, f"{WORDS[review.kind]}已完成，审核得分已计入定级")
+        messages.success(request, f"{KIND_WORDS[review.kind]}已完成，审核得分已计入定级")
     return _page(sheet, review.kind)
 
 

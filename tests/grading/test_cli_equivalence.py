@@ -11,7 +11,7 @@ from chuangyou.assessments.models import ScoreSheet
 from chuangyou.campaigns.models import Campaign
 from chuangyou.commands import grade
 from chuangyou.grading.models import GradingRun
-from chuangyou.orgs.models import Domain, Kind, Organization
+from tests.grading.conftest import add_branches
 
 SCORES = ["98", "95.5", "92.5", "92.5", "91", "90", "90", "89.5", "88", "86", "85", "85", "84.5", "83"]
 
@@ -30,34 +30,7 @@ def inputs(i: int) -> dict:
 @pytest.fixture
 def branches(tree, december):
     """36 reviewed branches: the 3 of the tree and 33 more under 甲镇 and 乙街道."""
-    rubric = december.campaign.rubrics.get(domain=Domain.VILLAGE).rubric
-    towns = [Organization.objects.get(pk=tree[k].pk) for k in ("town_a", "town_b")]
-    taken = {t.pk: t.numchild for t in towns}
-    orgs = []
-    for i in range(33):
-        town = towns[i % 3 == 0]  # 乙街道 gets a third of them
-        taken[town.pk] += 1
-        orgs.append(
-            Organization(
-                path=Organization._get_path(town.path, town.depth + 1, taken[town.pk]),
-                depth=town.depth + 1,
-                numchild=0,
-                code=f"C{i:03d}",
-                name=f"第{i}党支部",
-                kind=Kind.BRANCH,
-                domain=Domain.VILLAGE,
-            )
-        )
-    Organization.objects.bulk_create(orgs)
-    for town in towns:
-        Organization.objects.filter(pk=town.pk).update(numchild=taken[town.pk])
-    created = Organization.objects.filter(code__in=[o.code for o in orgs]).order_by("code")
-    ScoreSheet.objects.bulk_create(
-        ScoreSheet(
-            round=december, organization=o, rubric=rubric, items_total=4, state="reviewed", **inputs(i)
-        )
-        for i, o in enumerate(created)
-    )
+    add_branches(tree, december, 33, inputs, town_of=lambda i: i % 3 == 0, prefix="C")
     for offset, code in enumerate(("TA01", "TA02", "TB01"), start=33):
         ScoreSheet.objects.filter(round=december, organization__code=code).update(
             state="reviewed", **inputs(offset)

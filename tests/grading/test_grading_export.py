@@ -1,17 +1,16 @@
 """The run's results as .xlsx: the columns of `chuangyou grade`, final grades, scope, escaping."""
 
 import io
-from decimal import Decimal
 from urllib.parse import quote
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
-from chuangyou.assessments.models import ScoreSheet
 from chuangyou.grading import services
 from chuangyou.grading.models import RunResult
 from chuangyou.orgs.models import Organization
+from tests.grading.conftest import set_inputs
 
 HEADER = [
     "组织代码",
@@ -28,16 +27,6 @@ HEADER = [
     "计算等级",
     "调整理由",
 ]
-
-
-def set_inputs(december, code, score, satisfaction=None, veto="", weak=""):
-    ScoreSheet.objects.filter(round=december, organization__code=code).update(
-        state="reviewed",
-        final_total=Decimal(score),
-        final_satisfaction=None if satisfaction is None else Decimal(satisfaction),
-        final_veto=veto,
-        final_weak=weak,
-    )
 
 
 @pytest.fixture

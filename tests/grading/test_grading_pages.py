@@ -11,52 +11,15 @@ from chuangyou.assessments.models import ScoreSheet
 from chuangyou.audit.models import AuditEvent
 from chuangyou.campaigns import services as campaign_services
 from chuangyou.grading.models import GradingRun, RunResult
-from chuangyou.orgs.models import Domain, Kind, Organization
+from chuangyou.orgs.models import Domain, Organization
+from tests.grading import conftest
+from tests.grading.conftest import set_inputs
 
 
 def add_branches(tree, december, count, values):
-    """`count` branches bulk-created alternately under 甲镇 and 乙街道, each with a reviewed December
-    sheet whose grading inputs are `values(i)` (final_total, final_satisfaction, final_veto, …)."""
-    rubric = december.campaign.rubrics.get(domain=Domain.VILLAGE).rubric
-    towns = [Organization.objects.get(pk=tree[k].pk) for k in ("town_a", "town_b")]
-    taken = {t.pk: t.numchild for t in towns}
-    orgs = []
-    for i in range(count):
-        town = towns[i % 2]
-        taken[town.pk] += 1
-        orgs.append(
-            Organization(
-                path=Organization._get_path(town.path, town.depth + 1, taken[town.pk]),
-                depth=town.depth + 1,
-                numchild=0,
-                code=f"X{i:04d}",
-                name=f"第{i}党支部",
-                kind=Kind.BRANCH,
-                domain=Domain.COMMUNITY if i % 3 == 0 else Domain.VILLAGE,
-            )
-        )
-    Organization.objects.bulk_create(orgs, batch_size=1000)
-    for town in towns:
-        Organization.objects.filter(pk=town.pk).update(numchild=taken[town.pk])
-    created = Organization.objects.filter(code__in=[o.code for o in orgs]).order_by("code")
-    ScoreSheet.objects.bulk_create(
-        [
-            ScoreSheet(
-                round=december, organization=o, rubric=rubric, items_total=4, state="reviewed", **values(i)
-            )
-            for i, o in enumerate(created)
-        ],
-        batch_size=1000,
-    )
-
-
-def set_inputs(december, code, score, satisfaction=None, veto="", weak=""):
-    ScoreSheet.objects.filter(round=december, organization__code=code).update(
-        state="reviewed",
-        final_total=Decimal(score),
-        final_satisfaction=None if satisfaction is None else Decimal(satisfaction),
-        final_veto=veto,
-        final_weak=weak,
+    """Branches alternately under 甲镇 and 乙街道; every third one a 社区, the others 村."""
+    conftest.add_branches(
+        tree, december, count, values, domain_of=lambda i: Domain.COMMUNITY if i % 3 == 0 else Domain.VILLAGE
     )
 
 
