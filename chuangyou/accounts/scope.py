@@ -15,6 +15,8 @@ from chuangyou.accounts.models import Role, RoleAssignment
 # Roles that may change the organization tree, and whether they may touch their own top node.
 TREE_MANAGERS = {Role.COUNTY_ADMIN: True, Role.TOWNSHIP_REVIEWER: False}
 AUDIT_READERS = {Role.COUNTY_ADMIN, Role.AUDITOR}
+# Who reads review scores and grades before the public notice (not the branches themselves).
+REVIEW_READERS = frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER, Role.LEADING_GROUP, Role.AUDITOR})
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,11 @@ class Scope:
     @property
     def root_paths(self) -> tuple[str, ...]:
         """Top paths of the scope, without those already covered by a shorter one."""
-        paths = sorted({g.path for g in self.grants}, key=len)
+        return self.paths_for()
+
+    def paths_for(self, roles=None) -> tuple[str, ...]:
+        """Top paths of the grants (of `roles` only, when given)."""
+        paths = sorted({g.path for g in self.grants if roles is None or g.role in roles}, key=len)
         kept: list[str] = []
         for path in paths:
             if not any(path.startswith(k) for k in kept):
@@ -55,10 +61,12 @@ class Scope:
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or bool(self.roles & set(roles))
 
-    def q_for(self, path_field: str = "path") -> Q:
+    def q_for(self, path_field: str = "path", roles=None) -> Q:
+        """Rows under the user's grants (of `roles` only, when given: a reviewer of one township who is
+        also a secretary elsewhere sees review data of the township only)."""
         if self.is_everything:
             return Q()
-        paths = self.root_paths
+        paths = self.paths_for(roles)
         if not paths:
             return Q(pk__in=[])
         q = Q()
@@ -69,8 +77,8 @@ class Scope:
     def filter_orgs(self, queryset):
         return queryset if self.is_everything else queryset.filter(self.q_for("path"))
 
-    def contains(self, org) -> bool:
-        return self.is_everything or any(org.path.startswith(p) for p in self.root_paths)
+    def contains(self, org, roles=None) -> bool:
+        return self.is_everything or any(org.path.startswith(p) for p in self.paths_for(roles))
 
     def can_manage(self, org) -> bool:
         """May change this organization (edit, move, dissolve, add children)."""

@@ -66,7 +66,7 @@ def check_may_change(actor, sheet: ScoreSheet) -> None:
 
 def _locked_sheet(actor, sheet_id: int) -> ScoreSheet:
     """The sheet, locked against a concurrent submit or upload, and checked again under the lock."""
-    sheet = ScoreSheet.objects.select_for_update().select_related("organization").get(pk=sheet_id)
+    sheet = ScoreSheet.objects.select_for_update(of=("self",)).select_related("organization").get(pk=sheet_id)
     check_may_change(actor, sheet)
     return sheet
 

@@ -22,10 +22,10 @@ GRADABLE_STATES = (SheetState.REVIEWED, SheetState.RECHECKED)
 
 
 class ScoreSheetQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, roles=None):
         from chuangyou.accounts.scope import scope_of
 
-        return self.filter(scope_of(user).q_for("organization__path"))
+        return self.filter(scope_of(user).q_for("organization__path", roles=roles))
 
 
 class ScoreSheet(FSMModelMixin, models.Model):

@@ -9,10 +9,11 @@ from chuangyou.assessments.models import Entry, ScoreSheet
 from chuangyou.rubrics.models import Category, Item
 
 
-def get_sheet_for_user(user, pk) -> ScoreSheet:
+def get_sheet_for_user(user, pk, roles=None) -> ScoreSheet:
+    """A sheet in the user's scope (under the grants of `roles` only, when given), or 404."""
     try:
         return (
-            ScoreSheet.objects.visible_to(user)
+            ScoreSheet.objects.visible_to(user, roles=roles)
             .select_related("organization", "round__campaign__root", "rubric", "evaluation")
             .get(pk=pk)
         )

@@ -42,6 +42,13 @@ def may_review(user, sheet: ScoreSheet) -> bool:
     return reviewer_may_review(user, sheet)
 
 
+def clear_grading_inputs(sheet: ScoreSheet) -> None:
+    """A sheet that leaves the reviewed states no longer has a final score (set again by the next
+    finished review)."""
+    sheet.final_total, sheet.final_subtotals, sheet.final_satisfaction = None, {}, None
+    sheet.final_veto, sheet.final_weak = "", ""
+
+
 def _deadline(sheet: ScoreSheet) -> dt.date:
     closes = sheet.round.closes
     return max(closes, sheet.reopened_until) if sheet.reopened_until else closes
@@ -56,7 +63,11 @@ def _check_open(sheet: ScoreSheet, today: dt.date | None = None) -> None:
 
 
 def _locked(sheet: ScoreSheet, actor) -> ScoreSheet:
-    current = ScoreSheet.objects.select_for_update().select_related("round", "organization").get(pk=sheet.pk)
+    current = (
+        ScoreSheet.objects.select_for_update(of=("self",))
+        .select_related("round", "organization")
+        .get(pk=sheet.pk)
+    )
     if not may_fill(actor, current):
         raise SheetError("只有本支部书记（党务干部）或县委组织部管理员可以填写")
     if not current.editable:
@@ -178,7 +189,9 @@ def sheet_submit(*, actor, sheet: ScoreSheet) -> ScoreSheet:
 
 @transaction.atomic
 def sheet_return(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
-    current = ScoreSheet.objects.select_for_update().select_related("organization").get(pk=sheet.pk)
+    current = (
+        ScoreSheet.objects.select_for_update(of=("self",)).select_related("organization").get(pk=sheet.pk)
+    )
     if not may_review(actor, current):
         raise SheetError("只有乡镇（街道）党（工）委或县委组织部可以退回")
     if not reason.strip():
@@ -187,6 +200,7 @@ def sheet_return(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
         raise SheetError(f"自查表{current.get_state_display()}，不能退回")
     before = current.state
     current.send_back()
+    clear_grading_inputs(current)
     current.return_reason = reason.strip()[:500]
     current.save()
     record(
@@ -204,7 +218,11 @@ def sheet_return(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
 @transaction.atomic
 def sheet_reopen(*, actor, sheet: ScoreSheet, until: dt.date, reason: str) -> ScoreSheet:
     """The county extends the deadline for one branch."""
-    current = ScoreSheet.objects.select_for_update().select_related("organization", "round").get(pk=sheet.pk)
+    current = (
+        ScoreSheet.objects.select_for_update(of=("self",))
+        .select_related("organization", "round")
+        .get(pk=sheet.pk)
+    )
     if not scope_of(actor).has_role(Role.COUNTY_ADMIN):
         raise SheetError("只有县委组织部可以延期")
     if not reason.strip():

@@ -53,11 +53,13 @@ def save_posted_entry(request, item, save):
     if data is None:
         return None, form.errors
     try:
-        return save(data, int(request.POST.get("version") or 0)), []
-    except services.SheetError as exc:
-        return None, exc.errors
+        version = int(request.POST.get("version") or 0)
     except ValueError:
         return None, ["页面数据不完整，请刷新后重试"]
+    try:
+        return save(data, version), []
+    except services.SheetError as exc:
+        return None, exc.errors
 
 
 @require_POST

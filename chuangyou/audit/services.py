@@ -26,6 +26,7 @@ VERB_LABELS = {
     "role.grant": "授予角色",
     "role.revoke": "收回角色",
     "demo.create": "生成示范数据",
+    "demo.progress": "生成示范活动进度",
     "rubric.create": "新建评定标准版本",
     "rubric.update": "修改评定标准",
     "rubric.item_save": "修改评定项目",

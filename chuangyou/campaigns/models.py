@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from chuangyou.orgs.models import Kind, Organization, Status
+from chuangyou.rules.grade_scheme import SCOPE_NAMES
 
 
 class RoundKind(models.TextChoices):
@@ -14,8 +15,8 @@ class RoundKind(models.TextChoices):
 
 
 class QuotaScopeChoice(models.TextChoices):
-    COUNTY = "county", "全县统一"
-    TOWNSHIP = "township", "按党委分配（最大余数法）"
+    COUNTY = "county", SCOPE_NAMES["county"]
+    TOWNSHIP = "township", SCOPE_NAMES["township"] + "（最大余数法）"
 
 
 class PhaseKind(models.TextChoices):
@@ -94,6 +95,17 @@ class Campaign(models.Model):
             if self.scheme_text
             else load_scheme(self.scheme)
         )
+
+    def townships(self) -> tuple[dict[str, str], int]:
+        """Path → name of the organizations one level under the root (乡镇、街道、县直党委), and the
+        length of their paths: a branch's township is `names.get(branch.path[:cut])`."""
+        root = self.root
+        names = dict(
+            Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).values_list(
+                "path", "name"
+            )
+        )
+        return names, Organization.steplen * (root.depth + 1)
 
     def graded_sheets(self):
         """The score sheets of the round that is graded (June or December)."""

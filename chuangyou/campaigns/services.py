@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.db import transaction
 
+from chuangyou.accounts.models import Role
+from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import ScoreSheet
 from chuangyou.audit.services import record
 from chuangyou.campaigns.models import AssessmentRound, Campaign, CampaignRubric, Exclusion, Phase
@@ -188,7 +190,9 @@ def campaign_grading_settings(
     *, actor, campaign: Campaign, quota_scope: str, gap_threshold, allow_quota_override: bool
 ) -> Campaign:
     """How the county grades: quota scope, the self/review gap that is marked, and overrides."""
-    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    current = Campaign.objects.select_for_update(of=("self",)).select_related("root").get(pk=campaign.pk)
+    if not scope_of(actor).contains(current.root, roles={Role.COUNTY_ADMIN}):
+        raise CampaignError("只有县委组织部可以修改定级设置")
     fields = {
         "quota_scope": quota_scope,
         "gap_threshold": gap_threshold,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chuangyou.accounts.models import Role
-from chuangyou.accounts.scope import scope_of
+from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.campaigns import services
 from chuangyou.campaigns.forms import (
     CampaignForm,
@@ -17,7 +17,6 @@ from chuangyou.campaigns.forms import (
     RubricChoiceForm,
 )
 from chuangyou.campaigns.models import Campaign
-from chuangyou.grading.queries import GRADE_READERS
 from chuangyou.grading.services import may_grade
 from chuangyou.orgs.models import Organization
 from chuangyou.rubrics.models import Rubric
@@ -99,7 +98,7 @@ def campaign_detail(request, pk):
             "can_manage": scope_of(request.user).has_role(Role.COUNTY_ADMIN),
             "can_grade": may_grade(request.user, campaign),
             "can_preview": scope_of(request.user).has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER),
-            "can_read_grades": scope_of(request.user).has_role(*GRADE_READERS),
+            "can_read_grades": scope_of(request.user).has_role(*REVIEW_READERS),
             "grading_form": GradingSettingsForm(
                 initial={
                     "quota_scope": campaign.quota_scope,
@@ -180,5 +179,7 @@ def grading_settings(request, pk):
     except services.CampaignError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已保存定级设置，下次定级时生效")
+        messages.success(
+            request, "已保存定级设置：名额范围下次定级时生效，分差提示线和调整等级的规定即时生效"
+        )
     return redirect("campaigns:detail", pk=campaign.pk)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from chuangyou.accounts.models import Role, RoleAssignment
 from chuangyou.assessments.models import Entry, ScoreSheet, SheetState
 from chuangyou.assessments.scoring import EntryData, apply_entry, sheet_totals
-from chuangyou.orgs.models import Organization
+from chuangyou.audit.services import record
 from chuangyou.reviews.models import Method, Review, ReviewEntry, ReviewKind, ReviewState
 from chuangyou.reviews.services import weak_text
 from chuangyou.rubrics.models import Item, Situation
@@ -60,7 +60,7 @@ def _score(items: list[Item], loss: float, rng: random.Random, owner, model, act
 
 def _reviewers(campaign) -> dict[str, object]:
     """Township path → its demo reviewer."""
-    cut = Organization.steplen * (campaign.root.depth + 1)
+    _, cut = campaign.townships()
     return {
         a.organization.path[:cut]: a.user
         for a in RoleAssignment.objects.filter(role=Role.TOWNSHIP_REVIEWER).select_related(
@@ -77,7 +77,7 @@ def advance_demo_campaign(campaign, admin) -> dict[str, int]:
     )
     items_of: dict[int, list[Item]] = {}
     reviewers = _reviewers(campaign)
-    cut = Organization.steplen * (campaign.root.depth + 1)
+    _, cut = campaign.townships()
     now = timezone.now()
     counts = {"submitted": 0, "reviewed": 0}
     sheets = (
@@ -114,6 +114,14 @@ def advance_demo_campaign(campaign, admin) -> dict[str, int]:
             _review(sheet, items, loss + 0.02, rng, reviewer, weak)
             counts["reviewed"] += 1
         sheet.save()
+    record(
+        actor=None,
+        verb="demo.progress",
+        target=campaign,
+        organization=campaign.root,
+        after=counts,
+        note="演示数据：多数自查表已提交，约三分之一已由乡镇审核",
+    )
     return counts
 
 
@@ -141,7 +149,9 @@ def _review(
     sheet.start_review()
     sheet.finish_review()
     sheet.final_total, sheet.final_subtotals = total, subtotals
-    sheet.final_satisfaction = Decimal(rng.randint(850, 1000)) / 10
+    review.satisfaction = Decimal(rng.randint(850, 1000)) / 10
+    review.save()
+    sheet.final_satisfaction = review.satisfaction
     situation = Situation.objects.order_by("-situation_list__version", "order").first()
     if weak and situation is not None:
         review.situations.add(situation)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from chuangyou.assessments.models import GRADABLE_STATES
-from chuangyou.orgs.models import Organization
 from chuangyou.rules.grading import BranchScore
 
 
@@ -16,16 +15,6 @@ class InputRow:
     organization_id: int
     domain: str
     branch: BranchScore
-
-
-def township_names(campaign) -> dict[str, str]:
-    """Path → name of the organizations one level under the campaign's root (乡镇、街道、县直党委)."""
-    root = campaign.root
-    return dict(
-        Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).values_list(
-            "path", "name"
-        )
-    )
 
 
 def category_orders(sheets) -> dict[int, tuple[str, ...]]:
@@ -51,8 +40,7 @@ def load_inputs(campaign, sheets=None, *, with_subtotals: bool = False) -> list[
     """
     sheets = campaign.graded_sheets() if sheets is None else sheets
     sheets = sheets.filter(state__in=GRADABLE_STATES, organization__in=campaign.participants())
-    towns = township_names(campaign)
-    cut = Organization.steplen * (campaign.root.depth + 1)
+    towns, cut = campaign.townships()
     fields = [
         "pk",
         "organization_id",

@@ -35,6 +35,7 @@ class GradingRun(models.Model):
     started_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     step = models.CharField("进度说明", max_length=100, blank=True)
+    heartbeat = models.DateTimeField("最近进展", null=True, blank=True)
     progress_done = models.PositiveIntegerField("已完成", default=0)
     progress_total = models.PositiveIntegerField("总数", default=0)
     # Branches of the campaign left out because their review is not finished.
@@ -78,9 +79,9 @@ class GradingRun(models.Model):
 
 class RunResultQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from chuangyou.accounts.scope import scope_of
+        from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 
-        return self.filter(scope_of(user).q_for("organization__path"))
+        return self.filter(scope_of(user).q_for("organization__path", roles=REVIEW_READERS))
 
 
 class RunResult(models.Model):

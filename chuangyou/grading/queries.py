@@ -13,8 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 
-from chuangyou.accounts.models import Role
-from chuangyou.accounts.scope import scope_of
+from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.assessments.models import GRADABLE_STATES
 from chuangyou.campaigns.models import Campaign
 from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunState
@@ -36,13 +35,11 @@ DOMAIN_NAMES = dict(Domain.choices)
 
 # --- Access helpers: 404 outside the user's scope, 403 for roles that do not read grades ----------
 
-# Before the public notice, grades are for the county and township reviewers, the leading group and
-# the auditors; a branch sees its grade once it is published.
-GRADE_READERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER, Role.LEADING_GROUP, Role.AUDITOR)
-
 
 def _check_reads_grades(user) -> None:
-    if not scope_of(user).has_role(*GRADE_READERS):
+    """Before the public notice, grades are for the county and township reviewers, the leading group
+    and the auditors; a branch sees its grade once it is published."""
+    if not scope_of(user).has_role(*REVIEW_READERS):
         raise PermissionDenied("定级结果在公示前仅供县、乡两级组织部门查看")
 
 
@@ -98,6 +95,14 @@ def run_labels(run: GradingRun) -> tuple[str, ...]:
         return tuple(run.summary.get("counts", {}))
 
 
+def scheme_title(run: GradingRun) -> str:
+    """The scheme's name as a county reads it (四档评定……), not its file key."""
+    try:
+        return run_scheme(run).title or run.scheme
+    except SchemeError:
+        return run.scheme
+
+
 def campaign_labels(campaign: Campaign) -> tuple[str, ...]:
     try:
         return campaign.grade_scheme().labels
@@ -111,11 +116,11 @@ def campaign_labels(campaign: Campaign) -> tuple[str, ...]:
 def branch_counts(user, campaign: Campaign) -> dict[str, int]:
     """Branches that take part and those with a finished review, inside the user's scope."""
     scope = scope_of(user)
-    participants = campaign.participants().filter(scope.q_for("path"))
+    participants = campaign.participants().filter(scope.q_for("path", roles=REVIEW_READERS))
     reviewed = (
         campaign.graded_sheets()
         .filter(state__in=GRADABLE_STATES, organization__in=campaign.participants())
-        .filter(scope.q_for("organization__path"))
+        .filter(scope.q_for("organization__path", roles=REVIEW_READERS))
     )
     counts = {"participants": participants.count(), "reviewed": reviewed.count()}
     counts["not_reviewed"] = max(counts["participants"] - counts["reviewed"], 0)

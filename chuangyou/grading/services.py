@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -138,29 +139,45 @@ def run_scheme(run: GradingRun) -> GradeScheme:
 
 
 def _stale(run: GradingRun) -> bool:
-    """Still queued or running long after it started: its worker died or never ran."""
-    return run.started_at < timezone.now() - dt.timedelta(minutes=settings.GRADING_STALE_MINUTES)
+    """No sign of life for a long time: its worker died, or no worker ran."""
+    last = run.heartbeat or run.started_at
+    return last < timezone.now() - dt.timedelta(minutes=settings.GRADING_STALE_MINUTES)
 
 
 def _fail_stale(run: GradingRun, actor) -> None:
-    message = f"定级超过{settings.GRADING_STALE_MINUTES}分钟未完成（后台任务可能已中断），已终止"
+    message = f"定级超过{settings.GRADING_STALE_MINUTES}分钟没有进展（后台任务可能已中断），已终止"
+    GradingRun.objects.filter(pk=run.pk).update(
+        state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now()
+    )
     RunResult.objects.filter(run=run).delete()
-    _progress(run.pk, state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now())
     record(actor=actor, verb="grading.fail", target=run, organization=run.campaign.root, note=message)
 
 
+class _Abandoned(Exception):
+    """The run was ended by someone else (taken as stale) while it worked."""
+
+
 def _progress(run_id: int, **fields) -> None:
-    GradingRun.objects.filter(pk=run_id).update(**fields)
+    """Record progress of a running run; stop when it is no longer running."""
+    if not GradingRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(
+        heartbeat=timezone.now(), **fields
+    ):
+        raise _Abandoned
 
 
 def run_execute(run_id: int) -> None:
-    """Grade and store the results. Not one transaction: the progress must be visible meanwhile."""
-    run = GradingRun.objects.select_related("campaign__root", "started_by").get(pk=run_id)
-    if run.state != RunState.QUEUED:
+    """Grade and store the results. Not one transaction: the progress must be visible meanwhile.
+
+    The run is claimed by moving it from queued to running in one UPDATE, so a job delivered twice
+    (or a second worker) does nothing."""
+    claimed = GradingRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
+        state=RunState.RUNNING, step="读取审核结果", heartbeat=timezone.now()
+    )
+    if not claimed:
         return
-    _progress(run_id, state=RunState.RUNNING, step="读取审核结果")
+    run = GradingRun.objects.select_related("campaign__root", "started_by").get(pk=run_id)
+    campaign = run.campaign
     try:
-        campaign = run.campaign
         scheme = run_scheme(run)
         rows = load_inputs(campaign, with_subtotals="subtotals" in scheme.tie_break)
         not_reviewed = campaign.participants().count() - len(rows)
@@ -168,28 +185,25 @@ def run_execute(run_id: int) -> None:
         result = grade_branches([r.branch for r in rows], scheme, run.quota_scope)
         _progress(run_id, step="保存结果")
         _write_results(run, rows, result)
+        _progress(
+            run_id, state=RunState.DONE, step="完成", summary=summary_dict(result), finished_at=timezone.now()
+        )
+    except _Abandoned:
+        RunResult.objects.filter(run_id=run_id).delete()
+        return
     except Exception as exc:  # the run must end, whatever went wrong; the error is shown on its page
         RunResult.objects.filter(run_id=run_id).delete()
         known = isinstance(exc, GradingInputError | SchemeError)
         message = str(exc) if known else "定级时发生系统错误，请联系管理员"
         if not known:
             logger.exception("grading run %s failed", run_id)
-        _progress(run_id, state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now())
+        GradingRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(
+            state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now()
+        )
         record(
-            actor=run.started_by,
-            verb="grading.fail",
-            target=run,
-            organization=run.campaign.root,
-            note=message,
+            actor=run.started_by, verb="grading.fail", target=run, organization=campaign.root, note=message
         )
         return
-    _progress(
-        run_id,
-        state=RunState.DONE,
-        step="完成",
-        summary=summary_dict(result),
-        finished_at=timezone.now(),
-    )
     record(
         actor=run.started_by,
         verb="grading.finish",
@@ -255,7 +269,11 @@ def summary_dict(result: GradingResult) -> dict:
 @transaction.atomic
 def result_override(*, actor, result: RunResult, grade: str, reason: str) -> RunResult:
     """The county changes one branch's grade, with a reason; quotas must still hold unless allowed."""
-    current = RunResult.objects.select_for_update().select_related("run__campaign__root").get(pk=result.pk)
+    current = (
+        RunResult.objects.select_for_update(of=("self",))
+        .select_related("run__campaign__root")
+        .get(pk=result.pk)
+    )
     run = GradingRun.objects.select_for_update().get(pk=current.run_id)
     campaign = current.run.campaign
     _check_may_grade(actor, campaign)
@@ -270,18 +288,17 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         raise GradingError(f"等级“{grade}”无效，应为{'、'.join(labels)}之一")
     if grade == current.final_grade:
         raise GradingError(f"该支部已是{grade}")
-    counts = (
-        RunResult.objects.filter(run=run)
-        .exclude(pk=current.pk)
-        .values_list("township", "final_grade")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    others = [(t, g) for t, g, n in counts for _ in range(n)]
+    if cap := run_scheme(run).cap(veto=current.veto, weak=current.weak, satisfaction=current.satisfaction):
+        highest, why = cap
+        if labels.index(grade) < labels.index(highest):
+            raise GradingError(f"该支部{why}，最高只能评为{highest}")
+    grouped = RunResult.objects.filter(run=run).values_list("township", "final_grade").annotate(n=Count("pk"))
+    before_counts = Counter({(t, g): n for t, g, n in grouped.order_by()})
+    after_counts = before_counts.copy()
+    after_counts[(current.township, current.final_grade)] -= 1
+    after_counts[(current.township, grade)] += 1
     limits = limits_from_dict(run.summary.get("limits", {}))
-    problems = worsened(
-        limits, [*others, (current.township, current.final_grade)], [*others, (current.township, grade)]
-    )
+    problems = worsened(limits, before_counts, after_counts)
     if problems and not campaign.allow_quota_override:
         raise GradingError([f"调整后将突破名额：{problems[0]}", *problems[1:]])
     before = {"final_grade": current.final_grade, "override_reason": current.override_reason}
@@ -304,7 +321,10 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
 @transaction.atomic
 def run_submit(*, actor, run: GradingRun) -> GradingRun:
     """Mark a finished run as the result that goes to public notice (提交公示)."""
-    current = GradingRun.objects.select_for_update().select_related("campaign__root").get(pk=run.pk)
+    Campaign.objects.select_for_update().get(pk=run.campaign_id)  # one submission per campaign
+    current = (
+        GradingRun.objects.select_for_update(of=("self",)).select_related("campaign__root").get(pk=run.pk)
+    )
     _check_may_grade(actor, current.campaign)
     if current.state != RunState.DONE:
         raise GradingError("只有已完成的定级可以提交公示")

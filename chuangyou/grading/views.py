@@ -4,6 +4,7 @@ writes go through `services`; a refused write changes nothing and shows every re
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -115,6 +116,7 @@ def run_detail(request, pk):
             "run": run,
             "campaign": campaign,
             "labels": labels,
+            "scheme_title": queries.scheme_title(run),
             "top_grade": labels[0] if labels else "",
             "whole": whole,
             "counts": counts,
@@ -234,13 +236,15 @@ def preview(request, pk):
     if not scope.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER):
         raise PermissionDenied("只有县委组织部和乡镇（街道）党（工）委可以查看定级预估")
     rows, error, summary = [], "", None
+    previewers = (Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER)
+    sheets = campaign.graded_sheets().filter(scope.q_for("organization__path", roles=previewers))
     try:
+        if sheets.count() > settings.GRADING_INLINE_MAX:
+            raise GradingInputError(
+                f"范围内党支部超过{settings.GRADING_INLINE_MAX}个，请发起正式定级查看结果"
+            )
         scheme = campaign.grade_scheme()
-        inputs = load_inputs(
-            campaign,
-            campaign.graded_sheets().filter(scope.q_for("organization__path")),
-            with_subtotals="subtotals" in scheme.tie_break,
-        )
+        inputs = load_inputs(campaign, sheets, with_subtotals="subtotals" in scheme.tie_break)
         result = grade_branches([r.branch for r in inputs], scheme, "county")
     except (SchemeError, GradingInputError) as exc:
         error = str(exc)

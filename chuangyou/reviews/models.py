@@ -36,9 +36,9 @@ class Method(models.TextChoices):
 
 class ReviewQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from chuangyou.accounts.scope import scope_of
+        from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 
-        return self.filter(scope_of(user).q_for("sheet__organization__path"))
+        return self.filter(scope_of(user).q_for("sheet__organization__path", roles=REVIEW_READERS))
 
 
 class Review(models.Model):

@@ -10,10 +10,9 @@ from django.db.models.functions import Abs
 from django.http import Http404
 
 from chuangyou.accounts.models import Role
-from chuangyou.accounts.scope import scope_of
+from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.assessments.models import Entry, ScoreSheet, SheetState
 from chuangyou.campaigns.models import Campaign
-from chuangyou.orgs.models import Organization
 from chuangyou.reviews import services
 from chuangyou.reviews.models import Review, ReviewEntry, ReviewerAssignment, ReviewKind
 from chuangyou.rubrics.models import Category, Item, Situation, SituationList
@@ -40,7 +39,7 @@ def township_review_total():
 
 def review_queue(user, campaign: Campaign):
     """The campaign's graded sheets the user can see that were submitted."""
-    sheets = campaign.graded_sheets() & ScoreSheet.objects.visible_to(user)
+    sheets = campaign.graded_sheets() & ScoreSheet.objects.visible_to(user, roles=REVIEW_READERS)
     return sheets.filter(state__in=QUEUE_STATES)
 
 
@@ -63,18 +62,6 @@ def with_large_gap(sheets, threshold: Decimal):
         .annotate(gap_size=Abs("gap"))
         .filter(gap_size__gte=threshold)
     )
-
-
-def township_names(campaign: Campaign) -> tuple[dict[str, str], int]:
-    """Path → name of the organizations one level under the campaign's root, and the length of
-    their paths (a branch's township is `names.get(branch.path[:cut])`)."""
-    root = campaign.root
-    names = dict(
-        Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).values_list(
-            "path", "name"
-        )
-    )
-    return names, Organization.steplen * (root.depth + 1)
 
 
 class ReviewerCheck:

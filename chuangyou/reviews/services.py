@@ -21,7 +21,7 @@ from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet, SheetState
 from chuangyou.assessments.scoring import EntryData, entries_totals
-from chuangyou.assessments.services import SheetError, store_entry
+from chuangyou.assessments.services import SheetError, clear_grading_inputs, store_entry
 from chuangyou.audit.services import record
 from chuangyou.reviews.models import (
     KIND_WORDS,
@@ -92,12 +92,16 @@ def _check_may_review(actor, sheet: ScoreSheet, kind: str) -> None:
 
 
 def _locked_sheet(sheet: ScoreSheet) -> ScoreSheet:
-    return ScoreSheet.objects.select_for_update().select_related("organization", "round").get(pk=sheet.pk)
+    return (
+        ScoreSheet.objects.select_for_update(of=("self",))
+        .select_related("organization", "round")
+        .get(pk=sheet.pk)
+    )
 
 
 def _locked_review(review: Review, actor) -> Review:
     current = (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .select_related("sheet__organization", "sheet__round")
         .get(pk=review.pk)
     )
@@ -134,9 +138,11 @@ def review_start(*, actor, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -
         review = Review.objects.create(sheet=current, kind=kind, reviewer=actor)
         if kind == ReviewKind.COUNTY:
             _copy_township_review(current, review)
-    else:  # a finished review opened again: after a hand-back, or a second re-check
+    recopied = False
+    if existing is not None:  # opened again: after a hand-back, or a second re-check
         review = existing
         review.state, review.finished_at, review.reviewer = ReviewState.IN_PROGRESS, None, actor
+        review.return_reason = ""
         review.version += 1
         review.save()
         if kind == ReviewKind.COUNTY and current.state == SheetState.REVIEWED:
@@ -144,12 +150,14 @@ def review_start(*, actor, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -
             # the new re-check starts from the township's new scores, not from the old re-check.
             review.entries.all().delete()
             _copy_township_review(current, review)
+            recopied = True
     record(
         actor=actor,
         verb="review.start",
         target=review,
         organization=current.organization,
-        after={"kind": kind, "sheet_state": current.state},
+        after={"kind": kind, "sheet_state": current.state}
+        | ({"restarted_from_township_scores": True} if recopied else {}),
     )
     return review
 
@@ -159,15 +167,18 @@ def _copy_township_review(sheet: ScoreSheet, recheck: Review) -> None:
     if township is None:
         return
     fields = ("item_id", "counts", "zero_out", "score", "deduction", "reason", "note", "result", "done")
+    # One version ahead of the township's, so a page opened on an earlier re-check cannot overwrite.
     ReviewEntry.objects.bulk_create(
-        ReviewEntry(review=recheck, **{f: getattr(e, f) for f in fields}) for e in township.entries.all()
+        ReviewEntry(review=recheck, version=e.version + 1, **{f: getattr(e, f) for f in fields})
+        for e in township.entries.all()
     )
     recheck.total, recheck.subtotals, recheck.items_done = (
         township.total,
         township.subtotals,
         township.items_done,
     )
-    recheck.methods, recheck.weak_note, recheck.veto = township.methods, township.weak_note, township.veto
+    # The flags carry over; the methods do not: the county records how it checked.
+    recheck.weak_note, recheck.veto = township.weak_note, township.veto
     recheck.save()
     recheck.situations.set(township.situations.all())
 
@@ -292,8 +303,8 @@ def _frozen_satisfaction(sheet: ScoreSheet, review: Review) -> Decimal | None:
 def review_finish(*, actor, review: Review) -> Review:
     """Finish a review: every item scored, at least one method recorded. The sheet's grading inputs
     (final score, satisfaction frozen now, flags) are written from this review."""
+    sheet = _locked_sheet(review.sheet)  # the sheet first, as every other service locks them
     current = _locked_review(review, actor)
-    sheet = _locked_sheet(current.sheet)
     errors = []
     done = set(current.entries.filter(done=True).values_list("item_id", flat=True))
     if missing := [name for pk, name in _rubric_items(sheet) if pk not in done]:
@@ -359,7 +370,12 @@ def review_send_back(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
         raise SheetError(f"自查表{current.get_state_display()}，不能退回重审")
     before = current.state
     current.reopen_review()
-    current.save(update_fields=["state", "updated_at"])
+    clear_grading_inputs(current)
+    current.save()
+    # A re-check under way started from the township's old scores: it is dropped with the hand-back.
+    dropped = Review.objects.filter(sheet=current, kind=ReviewKind.COUNTY, state=ReviewState.IN_PROGRESS)
+    dropped_recheck = dropped.exists()
+    dropped.delete()
     # The township's review opens again (a new version, so forms opened before are stale).
     Review.objects.filter(sheet=current, kind=ReviewKind.TOWNSHIP).update(
         state=ReviewState.IN_PROGRESS,
@@ -374,22 +390,17 @@ def review_send_back(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
         target=current,
         organization=current.organization,
         before={"state": before},
-        after={"state": current.state},
+        after={"state": current.state, "grading_inputs_cleared": True, "recheck_dropped": dropped_recheck},
         note=reason.strip(),
     )
     return current
-
-
-def gap_of(sheet: ScoreSheet) -> Decimal | None:
-    """Review total minus self total, once a review has a total."""
-    return None if sheet.final_total is None else sheet.final_total - sheet.total
 
 
 @transaction.atomic
 def assignment_create(*, actor, campaign, reviewer, organization) -> ReviewerAssignment:
     """The county assigns a township reviewer to the branches under one organization."""
     scope = scope_of(actor)
-    if not scope.has_role(Role.COUNTY_ADMIN) or not scope.contains(organization):
+    if not scope.contains(organization, roles={Role.COUNTY_ADMIN}):
         raise SheetError("只有县委组织部可以设置审核分工")
     if not organization.path.startswith(campaign.root.path):
         raise SheetError(f"“{organization.name}”不在本次活动范围内")
@@ -419,7 +430,7 @@ def assignment_create(*, actor, campaign, reviewer, organization) -> ReviewerAss
 @transaction.atomic
 def assignment_delete(*, actor, assignment: ReviewerAssignment) -> None:
     scope = scope_of(actor)
-    if not scope.has_role(Role.COUNTY_ADMIN) or not scope.contains(assignment.organization):
+    if not scope.contains(assignment.organization, roles={Role.COUNTY_ADMIN}):
         raise SheetError("只有县委组织部可以取消审核分工")
     record(
         actor=actor,

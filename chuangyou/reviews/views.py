@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangyou.accounts.models import Role
-from chuangyou.accounts.scope import scope_of
+from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.assessments.forms import ReturnForm
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet, SheetState
 from chuangyou.assessments.queries import get_sheet_for_user, state_counts
@@ -28,6 +28,12 @@ from chuangyou.reviews.models import KIND_WORDS, Review, ReviewerAssignment, Rev
 from chuangyou.rubrics.models import Item
 
 PAGE_NAMES = {ReviewKind.TOWNSHIP: "reviews:detail", ReviewKind.COUNTY: "reviews:recheck"}
+
+
+def _sheet(user, pk) -> ScoreSheet:
+    """The sheet of a review page: 404 outside the grants that read reviews (a branch's secretary
+    does not read its review before the public notice)."""
+    return get_sheet_for_user(user, pk, roles=REVIEW_READERS)
 
 
 def _flash(request, exc: SheetError) -> None:
@@ -78,6 +84,8 @@ class QueueRow:
 @require_GET
 def review_list(request):
     """The review queue of a campaign's graded round: self score beside review score, with the gap."""
+    if not scope_of(request.user).has_role(*REVIEW_READERS):
+        raise PermissionDenied("审核情况在公示前仅供县、乡两级组织部门查看")
     campaigns, current = queries.campaign_for(request.user, request.GET.get("campaign"))
     context = {"campaigns": campaigns, "current": current, "states": [], "rows": []}
     if current is None:
@@ -93,7 +101,7 @@ def review_list(request):
     page = Paginator(listed.select_related("organization").order_by("organization__path"), 50).get_page(
         request.GET.get("page")
     )
-    names, cut = queries.township_names(current)
+    names, cut = current.townships()
     check = queries.ReviewerCheck(request.user, current)
     rows = []
     for sheet in page:
@@ -125,13 +133,13 @@ def review_list(request):
 
 @require_GET
 def review_detail(request, pk):
-    sheet = get_sheet_for_user(request.user, pk)
+    sheet = _sheet(request.user, pk)
     return render(request, "reviews/detail.html", _context(request, sheet, ReviewKind.TOWNSHIP))
 
 
 @require_GET
 def recheck_detail(request, pk):
-    sheet = get_sheet_for_user(request.user, pk)
+    sheet = _sheet(request.user, pk)
     return render(request, "reviews/detail.html", _context(request, sheet, ReviewKind.COUNTY))
 
 
@@ -178,7 +186,7 @@ def _context(request, sheet: ScoreSheet, kind: str, details_form: DetailsForm | 
 
 
 def _start(request, pk, kind: str):
-    sheet = get_sheet_for_user(request.user, pk)
+    sheet = _sheet(request.user, pk)
     _require_reviewer(request.user, sheet, kind)
     try:
         services.review_start(actor=request.user, sheet=sheet, kind=kind)
@@ -202,7 +210,7 @@ def recheck_start(request, pk):
 def _review_and_sheet(request, pk) -> tuple[Review, ScoreSheet]:
     """The review (404 outside the scope), its sheet, and 403 for a user who may not review it."""
     review = queries.get_review_for_user(request.user, pk)
-    sheet = get_sheet_for_user(request.user, review.sheet_id)
+    sheet = _sheet(request.user, review.sheet_id)
     _require_reviewer(request.user, sheet, review.kind)
     return review, sheet
 
@@ -310,7 +318,7 @@ def review_finish(request, pk):
 @require_POST
 def send_back(request, pk):
     """The county hands a reviewed sheet back to the township to review again."""
-    sheet = get_sheet_for_user(request.user, pk)
+    sheet = _sheet(request.user, pk)
     if not _may_send_back(request.user, sheet):
         raise PermissionDenied("只有县委组织部可以退回乡镇重审")
     form = SendBackForm(request.POST)

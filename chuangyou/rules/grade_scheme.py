@@ -134,6 +134,31 @@ class GradeScheme:
     def index(self, label: str) -> int:
         return self.labels.index(label)
 
+    def cap(
+        self, *, veto: str = "", weak: str = "", satisfaction: Decimal | None = None
+    ) -> tuple[str, str] | None:
+        """The highest grade a branch with these flags may have whatever its score, and why; None
+        when nothing caps it. Grading applies the same caps; an override may not lift them."""
+        if weak:
+            return self.weak_grade, "存在软弱涣散情形"
+        caps = []
+        if veto:
+            caps.append((self.index(self.veto_max_grade), self.veto_max_grade, "有一票否决情形"))
+        if satisfaction is not None:
+            caps += [
+                (
+                    self.index(gate.max_grade),
+                    gate.max_grade,
+                    f"满意率{format_number(satisfaction)}%低于{format_number(gate.min_satisfaction)}%",
+                )
+                for gate in self.gates
+                if satisfaction < gate.min_satisfaction
+            ]
+        if not caps:
+            return None
+        _, grade, why = max(caps)  # the lowest of the caps
+        return grade, why
+
 
 def scheme_errors(scheme: GradeScheme) -> list[str]:
     """Every problem of a scheme, in Chinese; empty when it can be used."""

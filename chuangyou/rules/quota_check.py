@@ -59,24 +59,21 @@ def limits_from_dict(data: Mapping) -> QuotaLimits:
     )
 
 
-def overruns(
-    limits: QuotaLimits, finals: Iterable[tuple[str, str]]
-) -> dict[tuple[str, ...], tuple[int, str]]:
-    """Each broken quota → (by how many branches, the message in Chinese).
+Counts = Mapping[tuple[str, str], int]  # (township, grade) -> branches
 
-    `finals` are (township, grade) per branch."""
+
+def overruns(limits: QuotaLimits, counts: Counts) -> dict[tuple[str, ...], tuple[int, str]]:
+    """Each broken quota → (by how many branches, the message in Chinese)."""
     by_grade: Counter[str] = Counter()
-    by_township: Counter[tuple[str, str]] = Counter()
-    for township, grade in finals:
-        by_grade[grade] += 1
-        by_township[(township, grade)] += 1
+    for (_, grade), n in counts.items():
+        by_grade[grade] += n
     found: dict[tuple[str, ...], tuple[int, str]] = {}
     for grade, limit in limits.quotas.items():
         if by_grade[grade] > limit:
             found[(grade,)] = (by_grade[grade] - limit, f"{grade}将有{by_grade[grade]}个，超过名额{limit}个")
     for township, seats in sorted(limits.seats.items()):
         for grade, n in seats.items():
-            used = by_township[(township, grade)]
+            used = counts.get((township, grade), 0)
             if used > n:
                 found[(township, grade)] = (used - n, f"{township}的{grade}将有{used}个，超过该党委名额{n}个")
     if limits.floor_grades:
@@ -90,13 +87,11 @@ def overruns(
 
 
 def breaches(limits: QuotaLimits, finals: Iterable[tuple[str, str]]) -> list[str]:
-    """Every quota the final grades break, in Chinese."""
-    return [message for _, message in overruns(limits, finals).values()]
+    """Every quota the final grades break, in Chinese; `finals` are (township, grade) per branch."""
+    return [message for _, message in overruns(limits, Counter(finals)).values()]
 
 
-def worsened(
-    limits: QuotaLimits, before: Iterable[tuple[str, str]], after: Iterable[tuple[str, str]]
-) -> list[str]:
+def worsened(limits: QuotaLimits, before: Counts, after: Counts) -> list[str]:
     """The quotas a change breaks, or breaks further: a change that only eases a breach (left by an
     earlier allowed override) is not refused for it."""
     was = overruns(limits, before)

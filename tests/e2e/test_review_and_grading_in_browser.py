@@ -49,6 +49,14 @@ def save_review_item(page, item_id: str):
     return page.locator(f"#{item_id}")
 
 
+def record_method(page, method: str, day: str, note: str = "") -> None:
+    methods = page.get_by_test_id("review-methods")
+    methods.locator(f"input[name=use_{method}]").check()
+    methods.locator(f"input[name=date_{method}]").fill(day)
+    if note:
+        methods.locator(f"input[name=note_{method}]").fill(note)
+
+
 def review_every_item(page, deduct_index: int) -> None:
     """Full marks everywhere, except one discretionary item half a point lower (with a reason)."""
     ids = [e.get_attribute("id") for e in page.get_by_test_id("review-entry").all()]
@@ -109,13 +117,10 @@ def test_review_and_grading(page, server, campaign, log_in, shot, tmp_path):
     # Finishing without a method is refused; with one it goes through.
     page.get_by_test_id("finish-review").click()
     expect(alert(page, "请至少记录一种审核方式")).to_have_count(1)
-    methods = page.get_by_test_id("review-methods")
-    methods.locator("input[name=use_documents]").check()
-    methods.locator("input[name=date_documents]").fill("2026-12-22")
-    methods.locator("input[name=note_documents]").fill("查阅三会一课记录和党费收缴台账")
-    methods.locator("input[name=use_site_visit]").check()
-    methods.locator("input[name=date_site_visit]").fill("2026-12-23")
+    record_method(page, "documents", "2026-12-22", "查阅三会一课记录和党费收缴台账")
+    record_method(page, "site_visit", "2026-12-23")
     page.get_by_role("button", name="保存审核情况").click()
+    methods = page.get_by_test_id("review-methods")
     expect(methods.locator("input[name=use_documents]")).to_be_checked()
     shot(page, "township-review")
     page.get_by_test_id("finish-review").click()
@@ -154,6 +159,8 @@ def test_review_and_grading(page, server, campaign, log_in, shot, tmp_path):
     page.get_by_test_id("start-review").click()
     expect(page.get_by_test_id("township-score").first).to_be_visible()  # the township's scores beside
     review_every_item(page, deduct_index=0)
+    record_method(page, "site_visit", "2026-12-28", "县委组织部实地复核")
+    page.get_by_role("button", name="保存复核情况").click()
     page.get_by_test_id("finish-review").click()
     expect(page.get_by_test_id("sheet-state")).to_have_text("已复核")
     rechecked = ScoreSheet.objects.get(pk=candidate.sheet_id)

@@ -394,3 +394,32 @@ def test_pages_use_a_fixed_number_of_queries(
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_reviewer_who_is_also_a_secretary_elsewhere_reads_grades_of_the_township_only(
+    client_for, personas, campaign, twenty
+):
+    from chuangyou.accounts.models import Role, RoleAssignment
+
+    start(client_for("county_admin"), campaign)
+    run = latest_run(campaign)
+    reviewer = personas["township_reviewer"]  # 甲镇
+    RoleAssignment.objects.create(
+        user=reviewer, role=Role.BRANCH_SECRETARY, organization=result_of(run, "TB01").organization
+    )
+    client = client_for("township_reviewer")
+    assert client.get(reverse("grading:result", args=[result_of(run, "TB01").pk])).status_code == 404
+    assert client.get(reverse("grading:result", args=[result_of(run, "TA01").pk])).status_code == 200
+    body = client.get(reverse("grading:run", args=[run.pk])).content.decode()
+    assert "TB01" not in body and "TA01" in body
+    tb01_sheet = result_of(run, "TB01").sheet_id
+    assert client.get(reverse("reviews:detail", args=[tb01_sheet])).status_code == 404
+
+
+def test_a_branch_reads_neither_reviews_nor_grades_before_the_notice(client_for, campaign, twenty):
+    start(client_for("county_admin"), campaign)
+    run = latest_run(campaign)
+    client = client_for("branch_secretary")  # TA01's secretary
+    assert client.get(reverse("reviews:list")).status_code == 403
+    assert client.get(reverse("reviews:detail", args=[result_of(run, "TA01").sheet_id])).status_code == 404
+    assert client.get(reverse("grading:result", args=[result_of(run, "TA01").pk])).status_code == 404

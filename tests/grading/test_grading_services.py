@@ -1,6 +1,7 @@
 """Grading runs: what a run reads and stores, one run at a time, failures, the background path,
 overrides within the quotas and the submission for public notice."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -160,6 +161,10 @@ def test_branches_without_a_finished_review_are_counted_not_graded(reviewed, cam
 
 def test_a_rechecked_sheet_is_graded_with_the_county_score(reviewed, campaign, admin):
     recheck = reviews.review_start(actor=admin, sheet=reviewed["b1"], kind="county")
+    method = reviews.MethodUse("site_visit", dt.date(2026, 12, 28))
+    reviews.review_details_save(
+        actor=admin, review=recheck, details=reviews.ReviewDetails(methods=[method]), version=recheck.version
+    )
     reviews.review_finish(actor=admin, review=recheck)
     ScoreSheet.objects.filter(pk=reviewed["b1"].pk).update(final_total=Decimal("7.5"))
     run = grading.run_start(actor=admin, campaign=campaign)
@@ -356,7 +361,9 @@ def result(run, code):
 
 
 def first_with(run, grade):
-    return run.results.filter(final_grade=grade).order_by("county_rank").first()
+    """The best-ranked branch with this grade as computed and no veto or 软弱涣散 flag (caps hold)."""
+    unflagged = run.results.filter(final_grade=grade, grade=grade, veto="", weak="")
+    return unflagged.order_by("county_rank").first()
 
 
 def override(run, code, grade, reason="经研究调整", actor=None):
@@ -417,26 +424,27 @@ grades = [
   { label = "软弱涣散", min_score = 0 },
 ]
 floor = { grades = ["一般", "软弱涣散"], min_percent = 10, rounding = "ceil" }
-veto_max_grade = "一般"
+veto_max_grade = "良好"
 weak_grade = "软弱涣散"
 """
 
 
 def test_an_override_that_breaks_the_floor_is_refused(county, campaign, admin):
-    # A county's own scheme without quotas: only TB01 (veto) and TB08 (weak) end in 一般 or below,
-    # exactly the floor of ⌈10·20/100⌉ = 2.
+    # A county's own scheme without quotas, a veto capping at 良好: only TB08 (weak) ends below 良好
+    # by itself, so the floor of ⌈10·20/100⌉ = 2 moves the last-ranked branch down to 一般.
     Campaign.objects.filter(pk=campaign.pk).update(scheme="县定方案", scheme_text=FLOOR_ONLY)
     run = grading.run_start(actor=admin, campaign=Campaign.objects.get(pk=campaign.pk))
-    assert run.summary["counts"] == {"优秀": 3, "良好": 15, "一般": 1, "软弱涣散": 1}
     assert run.summary["limits"]["floor"] == {
         "grades": ["一般", "软弱涣散"],
         "minimum": 2,
         "label": "一般及以下",
     }
+    demoted = run.results.get(final_grade="一般")
+    assert demoted.county_rank == 20 and "调整为一般" in demoted.reason
     with pytest.raises(grading.GradingError, match="一般及以下将只有1个，少于最低比例要求的2个"):
-        override(run, "TB01", "良好")
+        override(run, demoted.code, "良好")
     assert override(run, "TA03", "一般").final_grade == "一般"  # more in the floor is fine
-    assert override(run, "TB01", "良好").final_grade == "良好"  # and now TB01 may leave it
+    assert override(run, demoted.code, "良好").final_grade == "良好"  # and now it may leave
 
 
 def test_a_township_seat_is_checked_in_the_township_scope(county, campaign, admin):
@@ -470,7 +478,7 @@ def test_the_county_may_allow_overrides_beyond_the_quotas(run, campaign, admin):
 def test_an_override_that_eases_an_earlier_allowed_breach_is_not_refused(run, campaign, admin):
     settings = {"quota_scope": "county", "gap_threshold": 10}
     campaigns.campaign_grading_settings(actor=admin, campaign=campaign, allow_quota_override=True, **settings)
-    plains = list(run.results.filter(final_grade="一般").order_by("county_rank")[:2])
+    plains = list(run.results.filter(final_grade="一般", veto="", weak="").order_by("county_rank")[:2])
     for plain in plains:
         override(run, plain.code, "良好", reason="表彰先进")  # 良好 4 of 2
     campaigns.campaign_grading_settings(
@@ -550,7 +558,7 @@ def test_a_stale_run_is_ended_when_the_next_one_starts(county, campaign, admin, 
     settings.GRADING_INLINE_MAX = 1000
     fresh = grading.run_start(actor=admin, campaign=campaign)
     stuck.refresh_from_db()
-    assert stuck.state == RunState.FAILED and "30分钟未完成" in stuck.error
+    assert stuck.state == RunState.FAILED and "30分钟没有进展" in stuck.error
     assert fresh.state == RunState.DONE and fresh.number == 2
 
 
@@ -581,3 +589,35 @@ def test_the_subtotals_tie_break_follows_the_rubric_category_order(reviewed, cam
     run = grading.run_start(actor=admin, campaign=Campaign.objects.get(pk=campaign.pk))
     ranks = dict(run.results.values_list("code", "county_rank"))
     assert ranks == {"TA02": 1, "TA01": 2, "TB01": 3}  # TB01: 0 in the first category
+
+
+def test_an_override_cannot_lift_a_veto_or_weak_cap(run, campaign, admin):
+    campaigns.campaign_grading_settings(
+        actor=admin, campaign=campaign, quota_scope="county", gap_threshold=10, allow_quota_override=True
+    )
+    # TB01 has a veto (at most 一般), TB08 a 软弱涣散 situation (软弱涣散 only): quotas aside, refused.
+    with pytest.raises(grading.GradingError, match="该支部有一票否决情形，最高只能评为一般"):
+        override(run, "TB01", "良好")
+    with pytest.raises(grading.GradingError, match="该支部存在软弱涣散情形，最高只能评为软弱涣散"):
+        override(run, "TB08", "一般")
+    assert not any(r.overridden for r in run.results.all())
+
+
+def test_a_run_ended_as_stale_meanwhile_is_not_finished_by_its_old_worker(county, campaign, admin, settings):
+    settings.TASKS, settings.GRADING_INLINE_MAX = DUMMY, 0
+    run = grading.run_start(actor=admin, campaign=campaign)
+    real = grading.grade_branches
+
+    def ended_meanwhile(*args, **kwargs):
+        GradingRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, error="已终止")
+        return real(*args, **kwargs)
+
+    grading.grade_branches = ended_meanwhile
+    try:
+        grading.run_execute(run.pk)
+    finally:
+        grading.grade_branches = real
+    run.refresh_from_db()
+    assert run.state == RunState.FAILED and run.error == "已终止" and not run.results.exists()
+    grading.run_execute(run.pk)  # not queued: a second delivery does nothing
+    assert GradingRun.objects.get(pk=run.pk).state == RunState.FAILED

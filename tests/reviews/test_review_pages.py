@@ -218,17 +218,16 @@ def test_a_reviewer_of_another_township_gets_404(client_for, started, tree, clie
     assert "甲一村党支部" not in client.get(reverse("reviews:list")).content.decode()
 
 
-def test_the_branch_secretary_cannot_review_their_own_branch(client_for, started):
+def test_the_branch_secretary_neither_reads_nor_reviews_their_own_branch(client_for, started):
     sheet, review = started
     client = client_for("branch_secretary")
-    page = client.get(reverse("reviews:detail", args=[sheet.pk]))
-    assert page.status_code == 200
-    body = page.content.decode()
-    assert "完成审核" not in body and "<fieldset disabled>" in body and "不是该支部的审核人" in body
-    assert client.post(reverse("reviews:start", args=[sheet.pk])).status_code == 403
+    # Reviews are read by the county and township only, before the public notice.
+    assert client.get(reverse("reviews:detail", args=[sheet.pk])).status_code == 404
+    assert client.get(reverse("reviews:list")).status_code == 403
+    assert client.post(reverse("reviews:start", args=[sheet.pk])).status_code == 404
     url = reverse("reviews:entry_save", args=[review.pk, item(sheet, "纪检机构").pk])
-    assert client.post(url, {"version": "0"}).status_code == 403
-    assert client.post(reverse("reviews:finish", args=[review.pk])).status_code == 403
+    assert client.post(url, {"version": "0"}).status_code == 404
+    assert client.post(reverse("reviews:finish", args=[review.pk])).status_code == 404
     assert not ReviewEntry.objects.exists()
 
 
@@ -280,6 +279,11 @@ def test_the_county_rechecks_beside_the_township_scores(client_for, reviewed):
         client, recheck, sheet, "主题党日", {"count-0": "4", "reason": "核实少开4次"}
     ).content.decode()
     assert "复核得分 0" in body and 'data-testid="review-total">6<' in body
+    response = client.post(reverse("reviews:finish", args=[recheck.pk]))
+    assert "请至少记录一种审核方式（听取汇报、民主测评、查阅资料、实地查看、调查核实）" in texts(response)
+    recheck.refresh_from_db()
+    method = {"use_site_visit": "on", "date_site_visit": "2026-12-28", "version": str(recheck.version)}
+    client.post(reverse("reviews:details_save", args=[recheck.pk]), method)
     response = client.post(reverse("reviews:finish", args=[recheck.pk]))
     assert "复核已完成，审核得分已计入定级" in texts(response)
     sheet.refresh_from_db()

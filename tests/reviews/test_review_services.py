@@ -132,11 +132,8 @@ def test_the_county_rechecks_only_finished_reviews_prefilled_with_the_township_s
         tuple(getattr(e, f) for f in fields) for e in review.entries.order_by("item_id")
     ]
     assert (recheck.total, recheck.subtotals, recheck.items_done) == (Decimal(7), review.subtotals, 4)
-    assert (
-        recheck.methods
-        == review.methods
-        == [{"method": "documents", "date": "2026-12-22", "note": "查阅台账"}]
-    )
+    assert recheck.methods == []  # the county records how it checked
+    assert review.methods == [{"method": "documents", "date": "2026-12-22", "note": "查阅台账"}]
     assert list(recheck.situations.all()) == situations[:1]
     assert (recheck.weak_note, recheck.veto) == ("书记2026年3月起空缺", "班子成员受处分")
     assert ScoreSheet.objects.get(pk=sheet.pk).state == SheetState.REVIEWED  # a re-check moves nothing yet
@@ -297,6 +294,7 @@ def test_a_recheck_finishes_as_rechecked_with_the_county_scores(reviewed, admin)
     sheet = reviewed["a2"]
     recheck = reviews.review_start(actor=admin, sheet=sheet, kind=ReviewKind.COUNTY)
     save(recheck, admin, "主题党日", EntryData())  # full points after all
+    details(recheck, admin)
     reviews.review_finish(actor=admin, review=recheck)
     sheet.refresh_from_db()
     assert sheet.state == SheetState.RECHECKED and sheet.final_total == Decimal(8)
@@ -323,6 +321,7 @@ def test_the_satisfaction_rate_is_frozen_when_the_review_finishes(started, town,
     assert sheet.final_satisfaction == Decimal("66.67")
     # A county re-check keeps the rate the township froze.
     recheck = reviews.review_start(actor=admin, sheet=sheet, kind=ReviewKind.COUNTY)
+    details(recheck, admin)
     reviews.review_finish(actor=admin, review=recheck)
     sheet.refresh_from_db()
     assert sheet.state == SheetState.RECHECKED and sheet.final_satisfaction == Decimal("66.67")
@@ -436,7 +435,7 @@ def test_the_county_sends_a_reviewed_sheet_back_to_the_township(reviewed, town, 
     event = AuditEvent.objects.get(verb="review.send_back")
     assert event.note == "打分偏松" and (event.before, event.after) == (
         {"state": "reviewed"},
-        {"state": "under_review"},
+        {"state": "under_review", "grading_inputs_cleared": True, "recheck_dropped": False},
     )
     with pytest.raises(reviews.SheetError, match="自查表审核中，不能退回重审"):
         reviews.review_send_back(actor=admin, sheet=sheet, reason="再退一次")
@@ -450,6 +449,7 @@ def test_the_county_sends_a_reviewed_sheet_back_to_the_township(reviewed, town, 
 
 def test_a_rechecked_sheet_can_be_sent_back(reviewed, admin):
     recheck = reviews.review_start(actor=admin, sheet=reviewed["b1"], kind=ReviewKind.COUNTY)
+    details(recheck, admin)
     reviews.review_finish(actor=admin, review=recheck)
     back = reviews.review_send_back(actor=admin, sheet=reviewed["b1"], reason="重新核实")
     assert back.state == SheetState.UNDER_REVIEW
@@ -504,6 +504,7 @@ def test_a_recheck_after_a_hand_back_starts_from_the_new_township_review(reviewe
     sheet = reviewed["a1"]
     recheck = reviews.review_start(actor=admin, sheet=sheet, kind=ReviewKind.COUNTY)
     save(recheck, admin, "主题党日", EntryData())
+    details(recheck, admin)
     reviews.review_finish(actor=admin, review=recheck)
     assert ScoreSheet.objects.get(pk=sheet.pk).final_total == Decimal(8)
     reviews.review_send_back(actor=admin, sheet=sheet, reason="请重新核实主题党日")
@@ -516,3 +517,42 @@ def test_a_recheck_after_a_hand_back_starts_from_the_new_township_review(reviewe
     assert again.pk == recheck.pk and again.editable and again.total == Decimal(6)
     assert again.entries.get(item__name="主题党日").result == Decimal(0)
     assert again.entries.count() == 4
+
+
+def test_a_recheck_records_its_own_methods(reviewed, personas):
+    admin = personas["county_admin"]
+    recheck = reviews.review_start(actor=admin, sheet=reviewed["a1"], kind=ReviewKind.COUNTY)
+    assert recheck.methods == []  # the township's methods are not the county's
+    with pytest.raises(sheets.SheetError, match="请至少记录一种审核方式"):
+        reviews.review_finish(actor=admin, review=recheck)
+    details(recheck, admin, methods=(("site_visit", DAY),))
+    assert reviews.review_finish(actor=admin, review=recheck).state == ReviewState.FINISHED
+
+
+def test_a_send_back_drops_the_recheck_under_way_and_the_old_final_score(reviewed, personas):
+    admin, town = personas["county_admin"], personas["township_reviewer"]
+    sheet = reviewed["a1"]
+    recheck = reviews.review_start(actor=admin, sheet=sheet, kind=ReviewKind.COUNTY)
+    reviews.review_send_back(actor=admin, sheet=sheet, reason="打分偏松")
+    sheet.refresh_from_db()
+    assert sheet.state == SheetState.UNDER_REVIEW and sheet.final_total is None
+    assert not Review.objects.filter(pk=recheck.pk).exists()
+    event = AuditEvent.objects.get(verb="review.send_back")
+    assert event.after["recheck_dropped"] is True and event.after["grading_inputs_cleared"] is True
+    # The township scores again (8 points now) and finishes; the new re-check starts from 8.
+    township = Review.objects.get(sheet=sheet, kind=ReviewKind.TOWNSHIP)
+    assert township.return_reason == "打分偏松"
+    save(township, town, "主题党日", EntryData())
+    reviews.review_finish(actor=town, review=township)
+    sheet.refresh_from_db()
+    assert sheet.final_total == Decimal(8)
+    assert reviews.review_start(actor=admin, sheet=sheet, kind=ReviewKind.COUNTY).total == Decimal(8)
+
+
+def test_a_return_to_the_branch_clears_the_final_score(reviewed, personas):
+    admin = personas["county_admin"]
+    sheet = reviewed["a1"]
+    reviews.review_send_back(actor=admin, sheet=sheet, reason="材料不实")
+    sheets.sheet_return(actor=personas["township_reviewer"], sheet=sheet, reason="请补充会议记录")
+    sheet.refresh_from_db()
+    assert sheet.state == SheetState.RETURNED and sheet.final_total is None and sheet.final_subtotals == {}

@@ -451,3 +451,12 @@ def test_duplicate_codes_and_bad_values_are_refused():
 )
 def test_numbers_print_without_trailing_zeros(value, text):
     assert format_number(value) == text
+
+
+def test_the_cap_of_a_branch_is_the_lowest_of_its_flags():
+    seed, jiguan = load_scheme("seed2020"), load_scheme("jiguan2012")
+    assert seed.cap() is None
+    assert seed.cap(veto="违纪") == ("一般", "有一票否决情形")
+    assert seed.cap(veto="违纪", weak="书记缺职") == ("软弱涣散", "存在软弱涣散情形")
+    assert jiguan.cap(satisfaction=Decimal("95")) is None
+    assert jiguan.cap(satisfaction=Decimal("89.5")) == ("一般", "满意率89.5%低于90%")

@@ -1,6 +1,7 @@
 """The quota check of overrides: limits taken from a grading summary, kept as JSON, and breaches."""
 
 import json
+from collections import Counter
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -182,15 +183,15 @@ def test_moving_a_branch_into_a_full_quota_grade_is_a_breach(branches, scheme, s
 
 
 def test_a_change_is_judged_by_what_it_breaks_further():
-    over = finals("甲镇:优秀", "乙镇:优秀", "乙镇:优秀", "甲镇:一般", "乙镇:一般")  # 优秀 3 of 1
-    eased = finals("甲镇:优秀", "乙镇:优秀", "乙镇:良好", "甲镇:一般", "乙镇:一般")
+    over = Counter(finals("甲镇:优秀", "乙镇:优秀", "乙镇:优秀", "甲镇:一般", "乙镇:一般"))  # 优秀 3 of 1
+    eased = Counter(finals("甲镇:优秀", "乙镇:优秀", "乙镇:良好", "甲镇:一般", "乙镇:一般"))
     assert worsened(LIMITS, over, eased) == []  # 3 → 2: still over, but less
     assert worsened(LIMITS, eased, over) == [
         "优秀将有3个，超过名额1个",
         "乙镇的优秀将有2个，超过该党委名额0个",
     ]
-    fine = finals("甲镇:优秀", "甲镇:良好", "甲镇:一般", "乙镇:一般")
-    assert worsened(LIMITS, fine, finals("甲镇:优秀", "甲镇:良好", "甲镇:良好", "乙镇:一般")) == [
+    fine = Counter(finals("甲镇:优秀", "甲镇:良好", "甲镇:一般", "乙镇:一般"))
+    assert worsened(LIMITS, fine, Counter(finals("甲镇:优秀", "甲镇:良好", "甲镇:良好", "乙镇:一般"))) == [
         "甲镇的良好将有2个，超过该党委名额1个",
         "一般及以下将只有1个，少于最低比例要求的2个",
     ]
