@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "chuangyou.evaluations",
     "chuangyou.reviews",
     "chuangyou.grading",
+    "chuangyou.workcalendar",
+    "chuangyou.notices",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,9 @@ urlpatterns = [
     path("evaluations/", include("chuangyou.evaluations.urls")),
     path("reviews/", include("chuangyou.reviews.urls")),
     path("grading/", include("chuangyou.grading.urls")),
+    path("calendar/", include("chuangyou.workcalendar.urls")),
+    path("notices/", include("chuangyou.notices.urls")),
+    path("gs/", include("chuangyou.notices.urls_public")),
     path("admin/", admin.site.urls),
 ]
 

@@ -65,6 +65,17 @@ VERB_LABELS = {
     "grading.fail": "定级失败",
     "grading.override": "调整等级",
     "grading.submit": "提交公示",
+    "calendar.set": "修改工作日历",
+    "calendar.delete": "删除工作日历日期",
+    "calendar.import": "批量录入工作日历",
+    "calendar.seed": "导入内置节假日安排",
+    "notice.create": "新建公示",
+    "notice.publish": "发布公示",
+    "notice.end": "公示结束",
+    "notice.report": "上报公示结果",
+    "notice.approve": "审定命名",
+    "objection.submit": "提出异议",
+    "objection.answer": "处理异议",
 }
 
 

@@ -18,8 +18,11 @@ def navigation(request):
     if scope.has_role("county_admin", "township_reviewer"):
         items.append(("sheets:list", "自查进度", "checklist"))
         items.append(("reviews:list", "审核复核", "clipboard-check"))
+        items.append(("notices:list", "公示审定", "speakerphone"))
     if scope.can_manage_tree:
         items.append(("orgs:import", "导入导出", "file-spreadsheet"))
+    if scope.has_role("county_admin"):
+        items.append(("workcalendar:list", "工作日历", "calendar"))
     if scope.can_read_audit:
         items.append(("audit:list", "审计日志", "shield-check"))
     return {"nav_items": items}

@@ -8,6 +8,7 @@ from chuangyou.accounts.scope import scope_of
 from chuangyou.audit.models import AuditEvent
 from chuangyou.orgs import queries
 from chuangyou.orgs.models import Kind, Organization
+from chuangyou.workcalendar.queries import missing_next_year
 
 # The workbench shows a section per role the user holds, most powerful first.
 ROLE_ORDER = [
@@ -39,6 +40,7 @@ def workbench(request):
         "grants": scope.grants,
         "roots": [(root, counts[root.pk]) for root in roots],
         "warning_count": warnings.count(),
+        "calendar_missing": missing_next_year() if scope.has_role(Role.COUNTY_ADMIN) else None,
         "warnings": warnings[:10],
         "recent_events": AuditEvent.objects.visible_to(request.user).select_related("organization")[:8],
         **assessment_progress(request.user, scope),

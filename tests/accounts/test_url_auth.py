@@ -4,7 +4,16 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open without logging in.
-PUBLIC = {"login", "healthz", "evaluations:answer", "evaluations:thanks"}
+PUBLIC = {
+    "login",
+    "healthz",
+    "evaluations:answer",
+    "evaluations:thanks",
+    "public_notices:detail",
+    "public_notices:object",
+    "public_notices:thanks",
+    "public_notices:status",
+}
 # Django's own back office has its own login; it is tested by Django.
 SKIP_NAMESPACES = {"admin"}
 
@@ -22,9 +31,9 @@ def iter_patterns(resolver=None, prefix="", namespace=""):
             yield name, prefix + str(entry.pattern)
 
 
-def fill(route: str, ids: dict[str, int]) -> str:
+def fill(route: str, ids: dict[str, int | str]) -> str:
     for key, value in ids.items():
-        route = route.replace(f"<int:{key}>", str(value))
+        route = route.replace(f"<int:{key}>", str(value)).replace(f"<str:{key}>", str(value))
     route = route.replace("<str:code>", "NOPE2345")
     assert "<" not in route, f"this test does not know how to fill {route}"
     return "/" + route
@@ -84,13 +93,14 @@ def world(tree, personas, on_day):
             size=1,
         )
         sheets[sheet.organization_id] = (sheet, entry, evidence)
-    return {
+    world = {
         "draft": draft,
         "hidden_campaign": hidden_campaign,
         "sheets": sheets,
         "item": first_item,
         **review_world(admin, campaign, hidden_campaign, sheets),
     }
+    return {**world, **public_notice_world(admin, campaign, world["results"])}
 
 
 def review_world(admin, campaign, hidden_campaign, sheets) -> dict:
@@ -124,10 +134,76 @@ def review_world(admin, campaign, hidden_campaign, sheets) -> dict:
             final_grade="优秀",
             **fields,
         )
-    return {"reviews": reviews, "assignments": assignments, "results": results, "hidden_run": hidden_run}
+    return {
+        "reviews": reviews,
+        "assignments": assignments,
+        "results": results,
+        "hidden_run": hidden_run,
+        **staff_notice_world(admin, hidden_campaign, hidden_run, results),
+    }
 
 
-def ids_for(route: str, org, world) -> dict[str, int]:
+def staff_notice_world(admin, hidden_campaign, hidden_run, results) -> dict:
+    """A notice of the campaign rooted in 乙街道, and a published county notice with an objection
+    about every branch (the staff notice pages)."""
+    import datetime as dt
+
+    from chuangyou.notices.models import NoticeBatch, NoticeEntry, Objection
+
+    dates = {"channel": "website", "starts": dt.date(2026, 12, 10), "ends": dt.date(2026, 12, 16)}
+    hidden_notice = NoticeBatch.objects.create(
+        campaign=hidden_campaign,
+        run=hidden_run,
+        organization=hidden_campaign.root,
+        title="乙街道公示",
+        created_by=admin,
+        **dates,
+    )
+    county_run = next(iter(results.values())).run
+    county_notice = NoticeBatch.objects.create(
+        campaign=county_run.campaign,
+        run=county_run,
+        organization=county_run.campaign.root,
+        title="全县公示",
+        state="published",
+        created_by=admin,
+        **dates,
+    )
+    objections = {}
+    for org_id, result in results.items():
+        entry = NoticeEntry.objects.create(
+            batch=county_notice, result=result, organization=result.organization, name=result.name
+        )
+        objections[org_id] = Objection.objects.create(
+            entry=entry, content="异议", due=dt.date(2026, 12, 17), source_hash="x"
+        )
+    return {"hidden_notice": hidden_notice, "objections": objections}
+
+
+def public_notice_world(admin, campaign, results) -> dict:
+    """A draft notice of the county run, with one entry: its public pages answer 404 to everyone."""
+    import datetime as dt
+
+    from chuangyou.notices.models import NoticeBatch, NoticeEntry
+
+    result = next(iter(results.values()))
+    draft = NoticeBatch.objects.create(
+        campaign=campaign,
+        run=result.run,
+        organization=campaign.root,
+        title="未发布的公示",
+        channel="website",
+        starts=dt.date(2026, 12, 10),
+        ends=dt.date(2026, 12, 16),
+        created_by=admin,
+    )
+    entry = NoticeEntry.objects.create(
+        batch=draft, result=result, organization=result.organization, name=result.name, grade="优秀"
+    )
+    return {"draft_notice": draft, "draft_notice_entry": entry}
+
+
+def ids_for(route: str, org, world) -> dict[str, int | str]:
     """Ids that the persona must not reach: things of an organization outside its scope, a draft
     rubric, a campaign of another subtree."""
     if route.startswith("rubrics/"):
@@ -156,6 +232,12 @@ def ids_for(route: str, org, world) -> dict[str, int]:
         return {"pk": world["hidden_run"].pk}
     if route.startswith("grading/results/"):
         return {"pk": world["results"][org.pk].pk}
+    if route.startswith("notices/objections/"):
+        return {"pk": world["objections"][org.pk].pk}
+    if route.startswith("notices/"):
+        return {"pk": world["hidden_notice"].pk}
+    if route.startswith("gs/"):
+        return {"token": world["draft_notice"].token, "entry": world["draft_notice_entry"].pk}
     return {"pk": org.pk, "parent_pk": org.pk}
 
 

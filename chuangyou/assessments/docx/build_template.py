@@ -172,31 +172,40 @@ def category_rows(table) -> None:
     write(add_row(table, Cm(0.3)).cells[0], "{%tr endfor %}")
 
 
-def set_defaults(document) -> None:
+def set_defaults(document, *, subject: str, source: str, body_size=BODY_SIZE, body_font=BODY_FONT) -> None:
     normal = document.styles["Normal"]
-    normal.font.size = BODY_SIZE
+    normal.font.size = body_size
     normal.font.name = LATIN_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), body_font)
     props = document.core_properties
     props.title = "{{ title }}"
-    props.subject = "基层党组织争先创优申报表"
+    props.subject = subject
     props.author = "创优 Chuangyou"
     props.last_modified_by = "创优 Chuangyou"
     props.keywords = ""
-    props.comments = "由 chuangyou/assessments/docx/build_template.py 生成"
+    props.comments = f"由 {source} 生成"
     props.revision = 1
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
     props.last_printed = FIXED_TIME
 
 
-def build_document():
+def new_document(page, **defaults):
+    """An empty document with the page size and margins, default fonts and fixed properties (the
+    bytes must not change from one build to the next)."""
     document = Document()
-    set_defaults(document)
+    set_defaults(document, **defaults)
     section = document.sections[0]
-    section.page_width, section.page_height = PAGE["width"], PAGE["height"]
-    section.top_margin, section.bottom_margin = PAGE["top"], PAGE["bottom"]
-    section.left_margin, section.right_margin = PAGE["left"], PAGE["right"]
+    section.page_width, section.page_height = page["width"], page["height"]
+    section.top_margin, section.bottom_margin = page["top"], page["bottom"]
+    section.left_margin, section.right_margin = page["left"], page["right"]
+    return document
+
+
+def build_document():
+    document = new_document(
+        PAGE, subject="基层党组织争先创优申报表", source="chuangyou/assessments/docx/build_template.py"
+    )
 
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         env = dict(os.environ, CHUANGYOU_STATIC_MANIFEST="1", DJANGO_SETTINGS_MODULE="chuangyou.settings")
         collect = [sys.executable, "-m", "chuangyou.cli", "collectstatic", "--noinput", "--verbosity", "0"]
         subprocess.run(collect, env=env, check=True)  # noqa: S603 - our own interpreter and fixed arguments
+        # Notices whose working days are over end now; in production a daily timer runs the same command.
+        subprocess.run([sys.executable, "-m", "chuangyou.cli", "notices", "end"], env=env, check=False)  # noqa: S603
         if not no_task_worker:
             # Background jobs (large grading runs); in the same process group, so Ctrl+C stops it too.
             worker = [sys.executable, "-m", "chuangyou.cli", "db_worker", "--verbosity", "0"]

@@ -1,0 +1,240 @@
+"""Reads for the staff pages of the public notice, each in a fixed number of queries.
+
+Notices are fetched through `NoticeBatch.objects.visible_to` (the batch's organization inside the
+user's review grants) and objections through `Objection.objects.visible_to` (the organization the
+objection is about), so anything outside the scope answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from chuangyou.accounts.models import Role
+from chuangyou.accounts.scope import REVIEW_READERS, scope_of
+from chuangyou.grading.models import GradingRun
+from chuangyou.grading.services import run_scheme
+from chuangyou.notices.models import (
+    OPEN_OBJECTION_STATES,
+    NoticeBatch,
+    NoticeEntry,
+    NoticeState,
+    Objection,
+    ObjectionState,
+    OfficialGrade,
+)
+from chuangyou.orgs.models import Organization
+from chuangyou.rules.grade_scheme import SchemeError
+
+PER_PAGE = 50
+CLOSED_OBJECTION_STATES = tuple(s for s in ObjectionState.values if s not in OPEN_OBJECTION_STATES)
+
+
+# --- Access helpers: 404 outside the scope, 403 for roles that do not read grades -----------------
+
+
+def check_reads_notices(user) -> None:
+    if not scope_of(user).has_role(*REVIEW_READERS):
+        raise PermissionDenied("公示、异议和审定由县、乡两级组织部门办理")
+
+
+def get_batch_for_user(user, pk) -> NoticeBatch:
+    try:
+        batch = (
+            NoticeBatch.objects.visible_to(user)
+            .select_related(
+                "campaign__root", "organization", "run", "created_by", "reported_by", "approved_by"
+            )
+            .get(pk=pk)
+        )
+    except (NoticeBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404("公示不存在或不在您的管辖范围内") from None
+    check_reads_notices(user)
+    return batch
+
+
+def get_objection_for_user(user, pk) -> Objection:
+    try:
+        objection = (
+            Objection.objects.visible_to(user)
+            .select_related("entry__batch__campaign", "entry__organization", "answered_by")
+            .get(pk=pk)
+        )
+    except (Objection.DoesNotExist, ValueError, TypeError):
+        raise Http404("异议不存在或不在您的管辖范围内") from None
+    check_reads_notices(user)
+    return objection
+
+
+def get_run_for_notice(user, pk) -> GradingRun:
+    try:
+        run = GradingRun.objects.visible_to(user).select_related("campaign__root").get(pk=pk)
+    except (GradingRun.DoesNotExist, ValueError, TypeError):
+        raise Http404("定级不存在或不在您的管辖范围内") from None
+    check_reads_notices(user)
+    return run
+
+
+# --- Who may do what (the services check again) --------------------------------------------------
+
+
+def is_county_admin_over(user, org) -> bool:
+    return scope_of(user).contains(org, roles={Role.COUNTY_ADMIN})
+
+
+def may_report(user, batch: NoticeBatch) -> bool:
+    return scope_of(user).contains(batch.organization, roles={Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER})
+
+
+# --- Notices -------------------------------------------------------------------------------------
+
+
+def notices_for(user, state: str = ""):
+    """The notices in scope with their entries and objections counted (one query per page)."""
+    batches = NoticeBatch.objects.visible_to(user)
+    if state in NoticeState.values:
+        batches = batches.filter(state=state)
+    return (
+        batches.select_related("campaign", "organization")
+        .annotate(
+            entry_count=Count("entries", distinct=True),
+            open_count=Count(
+                "entries__objections",
+                filter=Q(entries__objections__state__in=OPEN_OBJECTION_STATES),
+                distinct=True,
+            ),
+            closed_count=Count(
+                "entries__objections",
+                filter=Q(entries__objections__state__in=CLOSED_OBJECTION_STATES),
+                distinct=True,
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def entries_of(batch: NoticeBatch):
+    return batch.entries.annotate(
+        open_count=Count("objections", filter=Q(objections__state__in=OPEN_OBJECTION_STATES)),
+        closed_count=Count("objections", filter=Q(objections__state__in=CLOSED_OBJECTION_STATES)),
+    ).order_by("order", "id")
+
+
+def grade_counts(batch: NoticeBatch) -> list[tuple[str, int]]:
+    """Entries per grade, best first (the order of the notice)."""
+    counts = dict(batch.entries.order_by().values_list("grade").annotate(n=Count("pk")))
+    return [(g, counts.pop(g)) for g in grade_labels(batch) if g in counts] + sorted(counts.items())
+
+
+def objection_counts(batch: NoticeBatch) -> dict[str, int]:
+    rows = Objection.objects.filter(entry__batch=batch).aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_OBJECTION_STATES)), total=Count("pk")
+    )
+    return {"open": rows["open"], "closed": rows["total"] - rows["open"], "total": rows["total"]}
+
+
+def grade_labels(batch: NoticeBatch) -> tuple[str, ...]:
+    """The run's grades, best first."""
+    try:
+        return run_scheme(batch.run).labels
+    except SchemeError:
+        return tuple((batch.run.summary or {}).get("counts", {}))
+
+
+def sees_batch(user, batch: NoticeBatch) -> bool:
+    """A township reviewer handles objections about its branches on a county-wide notice it does not
+    see as a whole: the objection pages link to the notice only when it is in scope."""
+    return scope_of(user).contains(batch.organization, roles=REVIEW_READERS)
+
+
+def visible_batch_ids(user, objections) -> set[int]:
+    ids = {o.entry.batch_id for o in objections}
+    return set(NoticeBatch.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def notices_of_run(user, run: GradingRun):
+    return NoticeBatch.objects.visible_to(user).filter(run=run).select_related("organization")
+
+
+# --- Objections ----------------------------------------------------------------------------------
+
+
+def objections_for(user, state: str = ""):
+    """Objections in scope: open ones first, soonest due first."""
+    objections = Objection.objects.visible_to(user)
+    if state == "open":
+        objections = objections.filter(state__in=OPEN_OBJECTION_STATES)
+    elif state == "closed":
+        objections = objections.exclude(state__in=OPEN_OBJECTION_STATES)
+    elif state:
+        objections = objections.filter(state=state)
+    return (
+        objections.select_related("entry__batch")
+        .annotate(
+            closed=Case(
+                When(state__in=OPEN_OBJECTION_STATES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("closed", "due", "-created_at", "-id")
+    )
+
+
+def objection_summary(user) -> dict[str, int]:
+    today = timezone.localdate()
+    return Objection.objects.visible_to(user).aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_OBJECTION_STATES)),
+        overdue=Count("pk", filter=Q(state__in=OPEN_OBJECTION_STATES, due__lt=today)),
+    )
+
+
+def is_overdue(objection: Objection, today: dt.date | None = None) -> bool:
+    return objection.is_open and objection.due < (today or timezone.localdate())
+
+
+# --- The naming document and the plaque list -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Named:
+    """One approved organization as the notice published it."""
+
+    name: str
+    township: str
+    grade: str
+
+
+def named_rows(batch: NoticeBatch) -> list[Named]:
+    """The organizations approved by this batch: by grade (best first), then in tree order, so the
+    branches of one township stay together."""
+    approved = OfficialGrade.objects.filter(batch=batch, organization=OuterRef("organization"))
+    rows = (
+        NoticeEntry.objects.filter(batch=batch)
+        .filter(Exists(approved))
+        .order_by("organization__path", "order", "id")
+        .values_list("name", "township", "grade")
+    )
+    labels = {g: i for i, g in enumerate(grade_labels(batch))}
+    named = [Named(*row) for row in rows]
+    # A stable sort: the tree order stays within each grade.
+    return sorted(
+        named, key=lambda n: (labels.get(n.grade, len(labels)), "" if n.grade in labels else n.grade)
+    )
+
+
+def township_choices(run: GradingRun) -> list[Organization]:
+    """Where a notice may be published: the campaign's root, or one township when quotas are set per
+    township (each township then publishes its own)."""
+    root = run.campaign.root
+    orgs = [root]
+    if run.quota_scope == "township":
+        orgs += list(
+            Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
+        )
+    return orgs

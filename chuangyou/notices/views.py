@@ -1,0 +1,276 @@
+"""The staff pages of the public notice (公示): notices of a submitted grading run, publishing,
+reporting and approval (审定), objections (异议) and their answers, the naming document and the
+plaque list. Reads are in `queries` (404 outside the scope), writes go through `services`; a
+refused write changes nothing and shows every reason in Chinese."""
+
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chuangyou.assessments.application import chinese_date
+from chuangyou.notices import documents, queries, services
+from chuangyou.notices.forms import AnswerForm, ApproveForm, NoticeForm, ObjectionFilterForm
+from chuangyou.notices.models import MIN_NOTICE_DAYS, NoticeState
+
+PREVIEW_FIELDS = ("organization", "channel", "starts", "days", "title")
+
+
+def _show_errors(request, exc: services.NoticeError) -> None:
+    for error in exc.errors:
+        messages.error(request, error)
+
+
+def _page(request, items, param: str = "page"):
+    return Paginator(items, queries.PER_PAGE).get_page(request.GET.get(param))
+
+
+def _form_errors(request, form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+# --- Notices -------------------------------------------------------------------------------------
+
+
+@require_GET
+def notice_list(request):
+    queries.check_reads_notices(request.user)
+    state = request.GET.get("state", "")
+    page = _page(request, queries.notices_for(request.user, state))
+    return render(
+        request,
+        "notices/list.html",
+        {"page": page, "state": state, "states": NoticeState.choices},
+    )
+
+
+def _run_for_create(request):
+    run = queries.get_run_for_notice(request.user, request.GET.get("run"))
+    if not queries.is_county_admin_over(request.user, run.campaign.root):
+        raise PermissionDenied("只有县委组织部可以发布公示")
+    return run
+
+
+@require_http_methods(["GET", "POST"])
+def notice_create(request):
+    """GET shows the form, and with its values the end date the notice would have (the preview);
+    POST creates the draft, which the detail page publishes."""
+    run = _run_for_create(request)
+    organizations = queries.township_choices(run)
+    preview = calendar_year = None
+    if request.method == "POST":
+        form = NoticeForm(request.POST, organizations=organizations)
+    elif any(name in request.GET for name in PREVIEW_FIELDS):
+        form = NoticeForm(request.GET, organizations=organizations)
+    else:
+        form = NoticeForm(organizations=organizations, initial={"starts": timezone.localdate()})
+    if not run.submitted_at:
+        messages.error(request, "只有已提交公示的定级结果可以公示，请先在定级结果页提交公示")
+        return redirect("grading:run", pk=run.pk)
+    if form.is_bound and form.is_valid():
+        try:
+            if request.method == "POST":
+                batch = services.notice_create(actor=request.user, run=run, **form.service_args)
+                messages.success(
+                    request,
+                    f"已创建公示草稿（截止{chinese_date(batch.ends)}），请核对公示名单后发布",
+                )
+                return redirect("notices:detail", pk=batch.pk)
+            data = form.cleaned_data
+            preview = {"ends": services.end_of(data["starts"], data["days"]), **data}
+        except services.MissingCalendarError as exc:
+            calendar_year = exc.year
+            form.add_error(None, exc.errors[0])
+        except services.NoticeError as exc:
+            for error in exc.errors:
+                form.add_error(None, error)
+    return render(
+        request,
+        "notices/create.html",
+        {
+            "run": run,
+            "campaign": run.campaign,
+            "form": form,
+            "preview": preview,
+            "calendar_year": calendar_year,
+            "existing": queries.notices_of_run(request.user, run),
+            "min_days": MIN_NOTICE_DAYS,
+        },
+    )
+
+
+@require_GET
+def notice_detail(request, pk):
+    batch = queries.get_batch_for_user(request.user, pk)
+    user = request.user
+    county_admin = queries.is_county_admin_over(user, batch.organization)
+    state = batch.state
+    return render(
+        request,
+        "notices/detail.html",
+        {
+            "batch": batch,
+            "campaign": batch.campaign,
+            "page": _page(request, queries.entries_of(batch)),
+            "grades": queries.grade_counts(batch),
+            "objections": queries.objection_counts(batch),
+            "can_publish": county_admin and state == NoticeState.DRAFT,
+            "can_report": state == NoticeState.ENDED and queries.may_report(user, batch),
+            "can_approve": county_admin and state == NoticeState.REPORTED,
+            "approved": state == NoticeState.APPROVED,
+            "approve_form": ApproveForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _batch_action(request, pk, action, done: str):
+    batch = queries.get_batch_for_user(request.user, pk)
+    try:
+        action(batch)
+    except services.NoticeError as exc:
+        _show_errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("notices:detail", pk=batch.pk)
+
+
+@require_POST
+def notice_publish(request, pk):
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.notice_publish(actor=request.user, batch=batch),
+        "公示已发布，公开链接已可访问",
+    )
+
+
+@require_POST
+def notice_report(request, pk):
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.notice_report(actor=request.user, batch=batch),
+        "已上报县委组织部审定",
+    )
+
+
+@require_POST
+def notice_approve(request, pk):
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        batch = queries.get_batch_for_user(request.user, pk)
+        _form_errors(request, form)
+        return redirect("notices:detail", pk=batch.pk)
+    number = form.cleaned_data["document_number"]
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.notice_approve(actor=request.user, batch=batch, document_number=number),
+        "已审定，可下载命名文件和挂牌名单",
+    )
+
+
+def _approved_batch(request, pk):
+    batch = queries.get_batch_for_user(request.user, pk)
+    if batch.state != NoticeState.APPROVED:
+        raise Http404("审定后才能下载命名文件和挂牌名单")
+    return batch
+
+
+@require_GET
+def naming_docx(request, pk):
+    batch = _approved_batch(request, pk)
+    data = documents.render_naming(batch)
+    buffer = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
+    buffer.write(data)
+    buffer.seek(0)
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=documents.naming_filename(batch),
+        content_type=documents.DOCX_CONTENT_TYPE,
+    )
+
+
+@require_GET
+def plaques_xlsx(request, pk):
+    batch = _approved_batch(request, pk)
+    buffer = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
+    documents.write_plaques(buffer, batch)
+    buffer.seek(0)
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=documents.plaques_filename(batch),
+        content_type=documents.XLSX_CONTENT_TYPE,
+    )
+
+
+# --- Objections ----------------------------------------------------------------------------------
+
+
+@require_GET
+def objection_list(request):
+    queries.check_reads_notices(request.user)
+    form = ObjectionFilterForm(request.GET)
+    page = _page(request, queries.objections_for(request.user, form.state_value))
+    return render(
+        request,
+        "notices/objections.html",
+        {
+            "form": form,
+            "page": page,
+            "summary": queries.objection_summary(request.user),
+            "visible_batches": queries.visible_batch_ids(request.user, page.object_list),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def objection_detail(request, pk):
+    objection = queries.get_objection_for_user(request.user, pk)
+    can_answer = services.may_answer(request.user, objection)
+    form = None
+    if request.method == "POST":
+        if not can_answer:
+            raise PermissionDenied("只有该组织所属乡镇（街道）的审核人或县委组织部可以处理异议")
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                answered = services.objection_answer(
+                    actor=request.user, objection=objection, **form.cleaned_data
+                )
+            except services.NoticeError as exc:
+                for error in exc.errors:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, f"异议已更新为“{answered.get_state_display()}”")
+                return redirect("notices:objection", pk=objection.pk)
+    elif can_answer and objection.is_open:
+        initial_state = objection.state if objection.state != "received" else ""
+        form = AnswerForm(
+            initial={"state": initial_state, "answer": objection.answer, "version": objection.version}
+        )
+    entry = objection.entry
+    return render(
+        request,
+        "notices/objection.html",
+        {
+            "objection": objection,
+            "entry": entry,
+            "batch": entry.batch,
+            "form": form,
+            "sees_batch": queries.sees_batch(request.user, entry.batch),
+            "overdue": queries.is_overdue(objection),
+        },
+    )
