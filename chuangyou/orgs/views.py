@@ -68,6 +68,8 @@ def detail(request, pk):
             "nodes": nodes,
             "counts": queries.subtree_counts([org, *nodes]),
             "events": events if scope.can_read_audit else [],
+            # Approved grades are public once named: every role that sees the organization sees them.
+            "official_grades": org.official_grades.select_related("batch").order_by("-year"),
             "can_manage": scope.can_manage(org),
             "can_add_child": scope.can_add_child(org) and org.status == "active",
         },

@@ -169,6 +169,13 @@ def test_approval_waits_for_every_objection_then_takes_the_document_number(
     naming = client.get(reverse("notices:naming", args=[ended.pk]))
     assert naming.status_code == 200 and naming["Content-Type"].startswith("application/vnd.openxml")
     assert client.get(reverse("notices:plaques", args=[ended.pk])).status_code == 200
+    # The approved grade is on the organization's page, for its own secretary too.
+    grade = OfficialGrade.objects.get(batch=ended, organization__code="TA01")
+    page = client_for("branch_secretary").get(reverse("orgs:detail", args=[grade.organization_id]))
+    assert (
+        f"2026年度</strong> {grade.grade}" in page.content.decode()
+        and "X组通〔2026〕12号" in page.content.decode()
+    )
 
 
 def test_documents_wait_for_the_approval(client_for, ended_notice):
