@@ -92,7 +92,7 @@ ANSWER_STATES = [
 class AnswerForm(forms.Form):
     state = forms.ChoiceField(
         label="状态",
-        choices=ANSWER_STATES,
+        choices=[("", "请选择"), *ANSWER_STATES],
         widget=forms.Select(attrs=SELECT),
         help_text="成立：该组织退回重新审核，不参加本次审定；需进一步核实：暂缓审定该组织的等级",
         error_messages={"required": "请选择处理状态", "invalid_choice": "请选择处理状态"},

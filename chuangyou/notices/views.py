@@ -123,7 +123,12 @@ def notice_detail(request, pk):
             "grades": queries.grade_counts(batch),
             "objections": queries.objection_counts(batch),
             "can_publish": county_admin and state == NoticeState.DRAFT,
-            "can_report": state == NoticeState.ENDED and queries.may_report(user, batch),
+            # Past its last day a notice may be reported before the daily job has ended it.
+            "can_report": (
+                state == NoticeState.ENDED
+                or (state == NoticeState.PUBLISHED and batch.ends < timezone.localdate())
+            )
+            and queries.may_report(user, batch),
             "can_approve": county_admin and state == NoticeState.REPORTED,
             "approved": state == NoticeState.APPROVED,
             "approve_form": ApproveForm(),
