@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 
 from chuangyou.accounts.models import Role, RoleAssignment
+from chuangyou.lib.lookup import get_or_404
 
 # Roles that may change the organization tree, and whether they may touch their own top node.
 TREE_MANAGERS = {Role.COUNTY_ADMIN: True, Role.TOWNSHIP_REVIEWER: False}
@@ -74,6 +74,17 @@ class Scope:
             q |= Q(**{f"{path_field}__startswith": path})
         return q
 
+    def q_covering(self, path_field: str = "path", roles=None) -> Q:
+        """Rows at or above the user's grants (their ancestors and themselves): a county-wide notice
+        covers every township in it."""
+        if self.is_everything:
+            return Q()
+        from chuangyou.orgs.models import Organization
+
+        step = Organization.steplen
+        prefixes = {p[:end] for p in self.paths_for(roles) for end in range(step, len(p) + 1, step)}
+        return Q(**{f"{path_field}__in": sorted(prefixes)}) if prefixes else Q(pk__in=[])
+
     def filter_orgs(self, queryset):
         return queryset if self.is_everything else queryset.filter(self.q_for("path"))
 
@@ -123,10 +134,7 @@ def get_org_for_user(user, pk):
     """An organization the user may see, or 404."""
     from chuangyou.orgs.models import Organization
 
-    try:
-        return Organization.objects.visible_to(user).get(pk=pk)
-    except (Organization.DoesNotExist, ValueError, TypeError):
-        raise Http404("组织不存在或不在您的管辖范围内") from None
+    return get_or_404(Organization.objects.visible_to(user), pk, "组织不存在或不在您的管辖范围内")
 
 
 def get_org_for_manager(user, pk):

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch
-from django.http import Http404
 
 from chuangyou.assessments.models import Entry, ScoreSheet
+from chuangyou.lib.lookup import get_or_404
 from chuangyou.rubrics.models import Category, Item
 
 
 def get_sheet_for_user(user, pk, roles=None) -> ScoreSheet:
     """A sheet in the user's scope (under the grants of `roles` only, when given), or 404."""
-    try:
-        return (
-            ScoreSheet.objects.visible_to(user, roles=roles)
-            .select_related("organization", "round__campaign__root", "rubric", "evaluation")
-            .get(pk=pk)
-        )
-    except (ScoreSheet.DoesNotExist, ValueError, TypeError):
-        raise Http404("自查表不存在或不在您的管辖范围内") from None
+    sheets = ScoreSheet.objects.visible_to(user, roles=roles).select_related(
+        "organization", "round__campaign__root", "rubric", "evaluation"
+    )
+    return get_or_404(sheets, pk, "自查表不存在或不在您的管辖范围内")
 
 
 def sheet_layout(sheet: ScoreSheet) -> list[tuple[Category, list[tuple[Item, Entry | None]]]]:

@@ -25,6 +25,7 @@ from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments import evidence as services
 from chuangyou.assessments.models import Entry, Evidence
 from chuangyou.lib import uploads
+from chuangyou.lib.lookup import get_or_404
 
 logger = logging.getLogger(__name__)
 
@@ -38,20 +39,14 @@ def _entry_for(user, pk) -> Entry:
     entries = Entry.objects.select_related("sheet__organization", "item").filter(
         scope_of(user).q_for("sheet__organization__path")
     )
-    try:
-        return entries.get(pk=pk)
-    except (Entry.DoesNotExist, ValueError, TypeError):
-        raise Http404("自查项目不存在或不在您的管辖范围内") from None
+    return get_or_404(entries, pk, "自查项目不存在或不在您的管辖范围内")
 
 
 def _evidence_for(user, pk) -> Evidence:
     files = Evidence.objects.select_related("entry__sheet__organization", "entry__item").filter(
         scope_of(user).q_for("entry__sheet__organization__path")
     )
-    try:
-        return files.get(pk=pk)
-    except (Evidence.DoesNotExist, ValueError, TypeError):
-        raise Http404("佐证材料不存在或不在您的管辖范围内") from None
+    return get_or_404(files, pk, "佐证材料不存在或不在您的管辖范围内")
 
 
 # --- the panel -----------------------------------------------------------------------------------

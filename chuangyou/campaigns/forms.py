@@ -147,3 +147,9 @@ class GradingSettingsForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    townships_publish = forms.BooleanField(
+        label="乡镇（街道）自行公示本辖区等级",
+        required=False,
+        help_text="勾选后，乡镇（街道）审核人可发布本辖区党组织的公示；审定仍由县委组织部办理",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )

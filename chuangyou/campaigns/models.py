@@ -70,6 +70,8 @@ class Campaign(models.Model):
         "自评与审核分差提示线", max_digits=5, decimal_places=2, default=Decimal(10)
     )
     allow_quota_override = models.BooleanField("允许调整等级突破名额", default=False)
+    # The county publishes every notice; with this, each township may publish its own branches' grades.
+    townships_publish = models.BooleanField("乡镇（街道）自行公示本辖区等级", default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 

@@ -187,9 +187,16 @@ def _user(actor):
 
 @transaction.atomic
 def campaign_grading_settings(
-    *, actor, campaign: Campaign, quota_scope: str, gap_threshold, allow_quota_override: bool
+    *,
+    actor,
+    campaign: Campaign,
+    quota_scope: str,
+    gap_threshold,
+    allow_quota_override: bool,
+    townships_publish: bool = False,
 ) -> Campaign:
-    """How the county grades: quota scope, the self/review gap that is marked, and overrides."""
+    """How the county grades: quota scope, the self/review gap that is marked, overrides, and who
+    publishes the notices."""
     current = Campaign.objects.select_for_update(of=("self",)).select_related("root").get(pk=campaign.pk)
     if not scope_of(actor).contains(current.root, roles={Role.COUNTY_ADMIN}):
         raise CampaignError("只有县委组织部可以修改定级设置")
@@ -197,6 +204,7 @@ def campaign_grading_settings(
         "quota_scope": quota_scope,
         "gap_threshold": gap_threshold,
         "allow_quota_override": allow_quota_override,
+        "townships_publish": townships_publish,
     }
     before = {k: getattr(current, k) for k in fields}
     for name, value in fields.items():

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +17,7 @@ from chuangyou.campaigns.forms import (
 )
 from chuangyou.campaigns.models import Campaign
 from chuangyou.grading.services import may_grade
+from chuangyou.lib.lookup import get_or_404
 from chuangyou.orgs.models import Organization
 from chuangyou.rubrics.models import Rubric
 
@@ -28,10 +28,8 @@ def _admin_only(request):
 
 
 def _campaign(request, pk) -> Campaign:
-    try:
-        return Campaign.objects.visible_to(request.user).select_related("root").get(pk=pk)
-    except (Campaign.DoesNotExist, ValueError):
-        raise Http404("活动不存在") from None
+    campaigns = Campaign.objects.visible_to(request.user).select_related("root")
+    return get_or_404(campaigns, pk, "活动不存在或不在您的管辖范围内")
 
 
 @require_GET
@@ -104,6 +102,7 @@ def campaign_detail(request, pk):
                     "quota_scope": campaign.quota_scope,
                     "gap_threshold": campaign.gap_threshold,
                     "allow_quota_override": campaign.allow_quota_override,
+                    "townships_publish": campaign.townships_publish,
                 }
             ),
         },

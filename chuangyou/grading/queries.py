@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.http import Http404
 
 from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.assessments.models import GRADABLE_STATES
 from chuangyou.campaigns.models import Campaign
 from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunState
 from chuangyou.grading.services import run_scheme
+from chuangyou.lib.lookup import get_or_404
 from chuangyou.orgs.models import Domain
 from chuangyou.rules.grade_scheme import SchemeError
 
@@ -44,37 +44,26 @@ def _check_reads_grades(user) -> None:
 
 
 def get_campaign_for_user(user, pk) -> Campaign:
-    try:
-        campaign = Campaign.objects.visible_to(user).select_related("root").get(pk=pk)
-    except (Campaign.DoesNotExist, ValueError, TypeError):
-        raise Http404("活动不存在或不在您的管辖范围内") from None
+    campaigns = Campaign.objects.visible_to(user).select_related("root")
+    campaign = get_or_404(campaigns, pk, "活动不存在或不在您的管辖范围内")
     _check_reads_grades(user)
     return campaign
 
 
 def get_run_for_user(user, pk) -> GradingRun:
-    try:
-        run = (
-            GradingRun.objects.visible_to(user)
-            .select_related("campaign__root", "started_by", "submitted_by")
-            .get(pk=pk)
-        )
-    except (GradingRun.DoesNotExist, ValueError, TypeError):
-        raise Http404("定级不存在或不在您的管辖范围内") from None
+    runs = GradingRun.objects.visible_to(user).select_related("campaign__root", "started_by", "submitted_by")
+    run = get_or_404(runs, pk, "定级不存在或不在您的管辖范围内")
     _check_reads_grades(user)
     return run
 
 
 def get_result_for_user(user, pk) -> RunResult:
-    try:
-        result = (
-            RunResult.objects.visible_to(user)
-            .filter(run__in=GradingRun.objects.visible_to(user))
-            .select_related("run__campaign__root", "run__started_by", "sheet", "override_by")
-            .get(pk=pk)
-        )
-    except (RunResult.DoesNotExist, ValueError, TypeError):
-        raise Http404("定级结果不存在或不在您的管辖范围内") from None
+    results = (
+        RunResult.objects.visible_to(user)
+        .filter(run__in=GradingRun.objects.visible_to(user))
+        .select_related("run__campaign__root", "run__started_by", "sheet", "override_by")
+    )
+    result = get_or_404(results, pk, "定级结果不存在或不在您的管辖范围内")
     _check_reads_grades(user)
     return result
 

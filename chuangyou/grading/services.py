@@ -318,6 +318,14 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
     return current
 
 
+def _regrade_pending(campaign) -> bool:
+    """An upheld objection took an organization off its notice: a later run that graded it again may
+    be submitted for a supplementary notice (the notices leave out those published already)."""
+    from chuangyou.notices.queries import withdrawn_awaiting_notice  # notices build on grading
+
+    return withdrawn_awaiting_notice(campaign).exists()
+
+
 @transaction.atomic
 def run_submit(*, actor, run: GradingRun) -> GradingRun:
     """Mark a finished run as the result that goes to public notice (提交公示)."""
@@ -330,8 +338,13 @@ def run_submit(*, actor, run: GradingRun) -> GradingRun:
         raise GradingError("只有已完成的定级可以提交公示")
     if current.submitted_at is not None:
         raise GradingError("该次定级结果已提交公示")
-    submitted = GradingRun.objects.filter(campaign=current.campaign, submitted_at__isnull=False).first()
-    if submitted is not None:
+    submitted = (
+        GradingRun.objects.filter(campaign=current.campaign, submitted_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+    superseding = submitted is not None and submitted.number < current.number
+    if submitted is not None and not (superseding and _regrade_pending(current.campaign)):
         raise GradingError(f"第{submitted.number}次定级结果已提交公示，不能再提交其他结果")
     newer = (
         GradingRun.objects.filter(campaign=current.campaign, number__gt=current.number)

@@ -18,6 +18,7 @@ from chuangyou.grading import export, queries, services
 from chuangyou.grading.forms import OverrideForm, ResultFilterForm
 from chuangyou.grading.inputs import load_inputs
 from chuangyou.grading.models import RunState
+from chuangyou.notices import queries as notice_queries
 from chuangyou.rules.grade_scheme import SCOPE_NAMES, SchemeError
 from chuangyou.rules.grading import GradingInputError, grade_branches
 
@@ -133,6 +134,9 @@ def run_detail(request, pk):
             "scope_name": SCOPE_NAMES.get(run.quota_scope, run.quota_scope),
             "domain_names": queries.DOMAIN_NAMES,
             "can_grade": services.may_grade(request.user, campaign),
+            # The notice pages build on grading: the link shows for whoever may publish one.
+            "can_publish_notice": run.submitted_at is not None
+            and bool(notice_queries.publishable_orgs(request.user, run)),
         },
     )
 

@@ -37,9 +37,15 @@ def public_token() -> str:
 
 class NoticeBatchQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """Notices under the user's review grants, and those covering them (a township reviewer sees
+        the county-wide notice, with the entries of its own branches: `queries.scoped_entries`)."""
         from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 
-        return self.filter(scope_of(user).q_for("organization__path", roles=REVIEW_READERS))
+        scope = scope_of(user)
+        return self.filter(
+            scope.q_for("organization__path", roles=REVIEW_READERS)
+            | scope.q_covering("organization__path", roles=REVIEW_READERS)
+        )
 
 
 class NoticeBatch(models.Model):

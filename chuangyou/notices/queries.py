@@ -1,8 +1,9 @@
 """Reads for the staff pages of the public notice, each in a fixed number of queries.
 
 Notices are fetched through `NoticeBatch.objects.visible_to` (the batch's organization inside the
-user's review grants) and objections through `Objection.objects.visible_to` (the organization the
-objection is about), so anything outside the scope answers 404.
+user's review grants, or above them: a township sees the county-wide notice) and their entries
+through `scoped_entries` (the user's own branches); objections through `Objection.objects.visible_to`
+(the organization the objection is about), so anything outside the scope answers 404.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
-from django.http import Http404
 from django.utils import timezone
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.grading.models import GradingRun
 from chuangyou.grading.services import run_scheme
+from chuangyou.lib.lookup import get_or_404
 from chuangyou.notices.models import (
     OPEN_OBJECTION_STATES,
     NoticeBatch,
@@ -28,6 +29,7 @@ from chuangyou.notices.models import (
     ObjectionState,
     OfficialGrade,
 )
+from chuangyou.notices.services import may_publish
 from chuangyou.orgs.models import Organization
 from chuangyou.rules.grade_scheme import SchemeError
 
@@ -44,38 +46,26 @@ def check_reads_notices(user) -> None:
 
 
 def get_batch_for_user(user, pk) -> NoticeBatch:
-    try:
-        batch = (
-            NoticeBatch.objects.visible_to(user)
-            .select_related(
-                "campaign__root", "organization", "run", "created_by", "reported_by", "approved_by"
-            )
-            .get(pk=pk)
-        )
-    except (NoticeBatch.DoesNotExist, ValueError, TypeError):
-        raise Http404("公示不存在或不在您的管辖范围内") from None
+    batches = NoticeBatch.objects.visible_to(user).select_related(
+        "campaign__root", "organization", "run", "created_by", "reported_by", "approved_by"
+    )
+    batch = get_or_404(batches, pk, "公示不存在或不在您的管辖范围内")
     check_reads_notices(user)
     return batch
 
 
 def get_objection_for_user(user, pk) -> Objection:
-    try:
-        objection = (
-            Objection.objects.visible_to(user)
-            .select_related("entry__batch__campaign", "entry__organization", "answered_by")
-            .get(pk=pk)
-        )
-    except (Objection.DoesNotExist, ValueError, TypeError):
-        raise Http404("异议不存在或不在您的管辖范围内") from None
+    objections = Objection.objects.visible_to(user).select_related(
+        "entry__batch__campaign", "entry__organization", "answered_by"
+    )
+    objection = get_or_404(objections, pk, "异议不存在或不在您的管辖范围内")
     check_reads_notices(user)
     return objection
 
 
 def get_run_for_notice(user, pk) -> GradingRun:
-    try:
-        run = GradingRun.objects.visible_to(user).select_related("campaign__root").get(pk=pk)
-    except (GradingRun.DoesNotExist, ValueError, TypeError):
-        raise Http404("定级不存在或不在您的管辖范围内") from None
+    runs = GradingRun.objects.visible_to(user).select_related("campaign__root")
+    run = get_or_404(runs, pk, "定级不存在或不在您的管辖范围内")
     check_reads_notices(user)
     return run
 
@@ -83,8 +73,8 @@ def get_run_for_notice(user, pk) -> GradingRun:
 # --- Who may do what (the services check again) --------------------------------------------------
 
 
-def is_county_admin_over(user, org) -> bool:
-    return scope_of(user).contains(org, roles={Role.COUNTY_ADMIN})
+def may_approve(user, batch: NoticeBatch) -> bool:
+    return scope_of(user).contains(batch.organization, roles={Role.COUNTY_ADMIN})
 
 
 def may_report(user, batch: NoticeBatch) -> bool:
@@ -95,22 +85,24 @@ def may_report(user, batch: NoticeBatch) -> bool:
 
 
 def notices_for(user, state: str = ""):
-    """The notices in scope with their entries and objections counted (one query per page)."""
+    """The notices in scope with their entries and objections counted, the user's branches only (one
+    query per page)."""
     batches = NoticeBatch.objects.visible_to(user)
     if state in NoticeState.values:
         batches = batches.filter(state=state)
+    mine = scope_of(user).q_for("entries__organization__path", roles=REVIEW_READERS)
     return (
         batches.select_related("campaign", "organization")
         .annotate(
-            entry_count=Count("entries", distinct=True),
+            entry_count=Count("entries", filter=mine, distinct=True),
             open_count=Count(
                 "entries__objections",
-                filter=Q(entries__objections__state__in=OPEN_OBJECTION_STATES),
+                filter=mine & Q(entries__objections__state__in=OPEN_OBJECTION_STATES),
                 distinct=True,
             ),
             closed_count=Count(
                 "entries__objections",
-                filter=Q(entries__objections__state__in=CLOSED_OBJECTION_STATES),
+                filter=mine & Q(entries__objections__state__in=CLOSED_OBJECTION_STATES),
                 distinct=True,
             ),
         )
@@ -118,24 +110,37 @@ def notices_for(user, state: str = ""):
     )
 
 
-def entries_of(batch: NoticeBatch):
-    return batch.entries.annotate(
+def scoped_entries(user, batch: NoticeBatch):
+    """The batch's entries about the user's branches (all of them for the county)."""
+    return batch.entries.filter(scope_of(user).q_for("organization__path", roles=REVIEW_READERS))
+
+
+def entries_of(entries):
+    return entries.annotate(
         open_count=Count("objections", filter=Q(objections__state__in=OPEN_OBJECTION_STATES)),
         closed_count=Count("objections", filter=Q(objections__state__in=CLOSED_OBJECTION_STATES)),
     ).order_by("order", "id")
 
 
-def grade_counts(batch: NoticeBatch) -> list[tuple[str, int]]:
+def grade_counts(batch: NoticeBatch, entries) -> list[tuple[str, int]]:
     """Entries per grade, best first (the order of the notice)."""
-    counts = dict(batch.entries.order_by().values_list("grade").annotate(n=Count("pk")))
+    counts = dict(entries.order_by().values_list("grade").annotate(n=Count("pk")))
     return [(g, counts.pop(g)) for g in grade_labels(batch) if g in counts] + sorted(counts.items())
 
 
-def objection_counts(batch: NoticeBatch) -> dict[str, int]:
-    rows = Objection.objects.filter(entry__batch=batch).aggregate(
+def objection_counts(entries) -> dict[str, int]:
+    rows = Objection.objects.filter(entry__in=entries).aggregate(
         open=Count("pk", filter=Q(state__in=OPEN_OBJECTION_STATES)), total=Count("pk")
     )
     return {"open": rows["open"], "closed": rows["total"] - rows["open"], "total": rows["total"]}
+
+
+def withdrawn_awaiting_notice(campaign):
+    """Entries an upheld objection withdrew whose organization is not on a later notice yet."""
+    active = NoticeEntry.objects.filter(batch__campaign=campaign, withdrawn=False)
+    return NoticeEntry.objects.filter(batch__campaign=campaign, withdrawn=True).exclude(
+        organization__in=active.values("organization")
+    )
 
 
 def grade_labels(batch: NoticeBatch) -> tuple[str, ...]:
@@ -144,17 +149,6 @@ def grade_labels(batch: NoticeBatch) -> tuple[str, ...]:
         return run_scheme(batch.run).labels
     except SchemeError:
         return tuple((batch.run.summary or {}).get("counts", {}))
-
-
-def sees_batch(user, batch: NoticeBatch) -> bool:
-    """A township reviewer handles objections about its branches on a county-wide notice it does not
-    see as a whole: the objection pages link to the notice only when it is in scope."""
-    return scope_of(user).contains(batch.organization, roles=REVIEW_READERS)
-
-
-def visible_batch_ids(user, objections) -> set[int]:
-    ids = {o.entry.batch_id for o in objections}
-    return set(NoticeBatch.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def notices_of_run(user, run: GradingRun):
@@ -228,13 +222,15 @@ def named_rows(batch: NoticeBatch) -> list[Named]:
     )
 
 
-def township_choices(run: GradingRun) -> list[Organization]:
-    """Where a notice may be published: the campaign's root, or one township when quotas are set per
-    township (each township then publishes its own)."""
-    root = run.campaign.root
-    orgs = [root]
-    if run.quota_scope == "township":
-        orgs += list(
+def publishable_orgs(user, run: GradingRun) -> list[Organization]:
+    """Where this user may publish a notice of the run: the campaign's root (the county), one township
+    when quotas are set per township, or the user's own township when the campaign lets townships
+    publish."""
+    campaign = run.campaign
+    root = campaign.root
+    candidates = [root]
+    if run.quota_scope == "township" or campaign.townships_publish:
+        candidates += list(
             Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
         )
-    return orgs
+    return [org for org in candidates if may_publish(user, campaign, org)]

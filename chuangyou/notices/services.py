@@ -10,7 +10,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from chuangyou.accounts.models import Role
@@ -18,7 +18,7 @@ from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet
 from chuangyou.assessments.services import clear_grading_inputs
 from chuangyou.audit.services import record
-from chuangyou.grading.models import RunResult, RunState
+from chuangyou.grading.models import GradingRun, RunResult, RunState
 from chuangyou.grading.services import run_scheme
 from chuangyou.lib.errors import ServiceError
 from chuangyou.notices.models import (
@@ -75,7 +75,34 @@ def end_of(starts: dt.date, days: int) -> dt.date:
 
 def _county_admin_over(actor, org) -> None:
     if not scope_of(actor).contains(org, roles={Role.COUNTY_ADMIN}):
-        raise NoticeError("只有县委组织部可以发布公示和审定")
+        raise NoticeError("只有县委组织部可以审定")
+
+
+def may_publish(user, campaign, organization) -> bool:
+    """Create, publish and delete a notice under `organization`: the county, and a township for its
+    own branches when the campaign lets townships publish."""
+    scope = scope_of(user)
+    if scope.contains(organization, roles={Role.COUNTY_ADMIN}):
+        return True
+    return (
+        campaign.townships_publish
+        and organization.depth == campaign.root.depth + 1
+        and organization.path.startswith(campaign.root.path)
+        and scope.contains(organization, roles={Role.TOWNSHIP_REVIEWER})
+    )
+
+
+def _check_may_publish(actor, campaign, organization) -> None:
+    if not may_publish(actor, campaign, organization):
+        if campaign.townships_publish:
+            raise NoticeError("只有县委组织部或本乡镇（街道）审核人可以发布本辖区的公示")
+        raise NoticeError("本次活动由县委组织部统一发布公示")
+
+
+def _latest_submitted(campaign):
+    return (
+        GradingRun.objects.filter(campaign=campaign, submitted_at__isnull=False).order_by("-number").first()
+    )
 
 
 # "该公示…" for refusals (the state labels alone read "公示公示中").
@@ -104,30 +131,42 @@ def _locked(batch: NoticeBatch) -> NoticeBatch:
 def notice_create(
     *, actor, run, organization, channel: str, starts: dt.date, days: int, title: str = ""
 ) -> NoticeBatch:
-    """A draft notice of the run's results under `organization`, in grade order (best first)."""
+    """A draft notice of the run's results under `organization`, in grade order (best first).
+
+    An organization is published once per campaign: those already on a notice are left out, except
+    when an upheld objection withdrew them and a later run graded them again (a supplementary notice)."""
     campaign = run.campaign
-    _county_admin_over(actor, campaign.root)
-    if run.state != RunState.DONE or run.submitted_at is None:
-        raise NoticeError("只有已提交公示的定级结果可以公示")
     if not organization.path.startswith(campaign.root.path):
         raise NoticeError(f"“{organization.name}”不在本次活动范围内")
+    _check_may_publish(actor, campaign, organization)
+    if run.state != RunState.DONE or run.submitted_at is None:
+        raise NoticeError("只有已提交公示的定级结果可以公示")
+    latest = _latest_submitted(campaign)
+    if latest.pk != run.pk:
+        raise NoticeError(f"第{latest.number}次定级结果已提交公示，请从最新提交的定级结果发布公示")
     ends = end_of(starts, days)
     labels = run_scheme(run).labels
     order = Case(
         *(When(final_grade=g, then=Value(i)) for i, g in enumerate(labels)), output_field=IntegerField()
     )
+    in_scope = RunResult.objects.filter(run=run, organization__path__startswith=organization.path)
+    if not in_scope.exists():
+        raise NoticeError(f"“{organization.name}”范围内没有定级结果")
+    noticed = NoticeEntry.objects.filter(Q(withdrawn=False) | Q(batch__run=run), batch__campaign=campaign)
     results = (
-        RunResult.objects.filter(run=run, organization__path__startswith=organization.path)
+        in_scope.exclude(organization__in=noticed.values("organization"))
         .annotate(grade_order=order)
         .order_by("grade_order", "township", "county_rank")
     )
     if not results.exists():
-        raise NoticeError(f"“{organization.name}”范围内没有定级结果")
+        raise NoticeError(f"“{organization.name}”范围内的定级结果均已列入公示")
+    supplement = NoticeBatch.objects.filter(campaign=campaign).exists()
+    default_title = f"{campaign.year}年度基层党组织争先创优评定等级{'补充公示' if supplement else '公示'}"
     batch = NoticeBatch.objects.create(
         campaign=campaign,
         run=run,
         organization=organization,
-        title=title.strip() or f"{campaign.year}年度基层党组织争先创优评定等级公示",
+        title=title.strip() or default_title,
         channel=channel,
         starts=starts,
         days=days,
@@ -159,7 +198,7 @@ def notice_create(
 @transaction.atomic
 def notice_publish(*, actor, batch: NoticeBatch) -> NoticeBatch:
     current = _locked(batch)
-    _county_admin_over(actor, current.organization)
+    _check_may_publish(actor, current.campaign, current.organization)
     if current.state != NoticeState.DRAFT:
         raise NoticeError(f"{_state_words(current)}，不能再发布")
     current.ends = end_of(current.starts, current.days)  # the calendar may have changed since the draft
@@ -175,6 +214,24 @@ def notice_publish(*, actor, batch: NoticeBatch) -> NoticeBatch:
         after={"state": current.state, "starts": current.starts, "ends": current.ends},
     )
     return current
+
+
+@transaction.atomic
+def notice_delete(*, actor, batch: NoticeBatch) -> None:
+    """Delete a draft (a wrong scope or start date); a published notice stays on record."""
+    current = _locked(batch)
+    _check_may_publish(actor, current.campaign, current.organization)
+    if current.state != NoticeState.DRAFT:
+        raise NoticeError(f"{_state_words(current)}，不能删除")
+    record(
+        actor=actor,
+        verb="notice.delete",
+        target=current,
+        organization=current.organization,
+        before={"state": current.state, "title": current.title, "entries": current.entries.count()},
+        after={"state": "deleted"},
+    )
+    current.delete()
 
 
 def notices_end(today: dt.date | None = None) -> list[NoticeBatch]:

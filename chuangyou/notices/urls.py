@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.notice_create, name="create"),
     path("<int:pk>/", views.notice_detail, name="detail"),
     path("<int:pk>/publish/", views.notice_publish, name="publish"),
+    path("<int:pk>/delete/", views.notice_delete, name="delete"),
     path("<int:pk>/report/", views.notice_report, name="report"),
     path("<int:pk>/approve/", views.notice_approve, name="approve"),
     path("<int:pk>/naming.docx", views.naming_docx, name="naming"),

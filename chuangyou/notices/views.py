@@ -4,12 +4,14 @@ plaque list. Reads are in `queries` (404 outside the scope), writes go through `
 refused write changes nothing and shows every reason in Chinese."""
 
 import tempfile
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,17 +56,17 @@ def notice_list(request):
 
 def _run_for_create(request):
     run = queries.get_run_for_notice(request.user, request.GET.get("run"))
-    if not queries.is_county_admin_over(request.user, run.campaign.root):
-        raise PermissionDenied("只有县委组织部可以发布公示")
-    return run
+    organizations = queries.publishable_orgs(request.user, run)
+    if not organizations:
+        raise PermissionDenied("本次活动由县委组织部统一发布公示")
+    return run, organizations
 
 
 @require_http_methods(["GET", "POST"])
 def notice_create(request):
     """GET shows the form, and with its values the end date the notice would have (the preview);
     POST creates the draft, which the detail page publishes."""
-    run = _run_for_create(request)
-    organizations = queries.township_choices(run)
+    run, organizations = _run_for_create(request)
     preview = calendar_year = None
     if request.method == "POST":
         form = NoticeForm(request.POST, organizations=organizations)
@@ -111,38 +113,45 @@ def notice_create(request):
 def notice_detail(request, pk):
     batch = queries.get_batch_for_user(request.user, pk)
     user = request.user
-    county_admin = queries.is_county_admin_over(user, batch.organization)
     state = batch.state
+    entries = queries.scoped_entries(user, batch)
+    # A refused approval comes back here with the number the user typed.
+    typed_number = request.GET.get("document_number", "")[:60]
     return render(
         request,
         "notices/detail.html",
         {
             "batch": batch,
             "campaign": batch.campaign,
-            "page": _page(request, queries.entries_of(batch)),
-            "grades": queries.grade_counts(batch),
-            "objections": queries.objection_counts(batch),
-            "can_publish": county_admin and state == NoticeState.DRAFT,
+            "page": _page(request, queries.entries_of(entries)),
+            "whole": queries.may_approve(user, batch) or queries.may_report(user, batch),
+            "grades": queries.grade_counts(batch, entries),
+            "objections": queries.objection_counts(entries),
+            "can_publish": state == NoticeState.DRAFT
+            and services.may_publish(user, batch.campaign, batch.organization),
             # Past its last day a notice may be reported before the daily job has ended it.
             "can_report": (
                 state == NoticeState.ENDED
                 or (state == NoticeState.PUBLISHED and batch.ends < timezone.localdate())
             )
             and queries.may_report(user, batch),
-            "can_approve": county_admin and state == NoticeState.REPORTED,
+            "can_approve": state == NoticeState.REPORTED and queries.may_approve(user, batch),
             "approved": state == NoticeState.APPROVED,
-            "approve_form": ApproveForm(),
+            "approve_form": ApproveForm(initial={"document_number": typed_number}),
             "today": timezone.localdate(),
         },
     )
 
 
-def _batch_action(request, pk, action, done: str):
+def _batch_action(request, pk, action, done: str, keep: dict | None = None):
+    """Run `action` on the batch and come back to it; a refusal keeps what was typed (`keep`)."""
     batch = queries.get_batch_for_user(request.user, pk)
     try:
         action(batch)
     except services.NoticeError as exc:
         _show_errors(request, exc)
+        if keep:
+            return redirect(f"{reverse('notices:detail', args=[batch.pk])}?{urlencode(keep)}")
     else:
         messages.success(request, done)
     return redirect("notices:detail", pk=batch.pk)
@@ -156,6 +165,18 @@ def notice_publish(request, pk):
         lambda batch: services.notice_publish(actor=request.user, batch=batch),
         "公示已发布，公开链接已可访问",
     )
+
+
+@require_POST
+def notice_delete(request, pk):
+    batch = queries.get_batch_for_user(request.user, pk)
+    try:
+        services.notice_delete(actor=request.user, batch=batch)
+    except services.NoticeError as exc:
+        _show_errors(request, exc)
+        return redirect("notices:detail", pk=batch.pk)
+    messages.success(request, f"已删除公示草稿“{batch.title}”")
+    return redirect(f"{reverse('notices:create')}?run={batch.run_id}")
 
 
 @require_POST
@@ -181,6 +202,7 @@ def notice_approve(request, pk):
         pk,
         lambda batch: services.notice_approve(actor=request.user, batch=batch, document_number=number),
         "已审定，可下载命名文件和挂牌名单",
+        keep={"document_number": number},
     )
 
 
@@ -235,7 +257,6 @@ def objection_list(request):
             "form": form,
             "page": page,
             "summary": queries.objection_summary(request.user),
-            "visible_batches": queries.visible_batch_ids(request.user, page.object_list),
             "today": timezone.localdate(),
         },
     )
@@ -275,7 +296,6 @@ def objection_detail(request, pk):
             "entry": entry,
             "batch": entry.batch,
             "form": form,
-            "sees_batch": queries.sees_batch(request.user, entry.batch),
             "overdue": queries.is_overdue(objection),
         },
     )

@@ -65,13 +65,26 @@ def _notice(batch: NoticeBatch) -> dict:
 def detail(request, token):
     batch = _batch(token)
     share_url = request.build_absolute_uri(reverse("public_notices:detail", args=[batch.token]))
+    listed = batch.entries.filter(withdrawn=False)
+    townships = list(listed.order_by("township").values_list("township", flat=True).distinct())
+    # A county notice lists hundreds of organizations: find one by name or by township.
+    query = request.GET.get("q", "").strip()[:50]
+    township = request.GET.get("township", "")
+    township = township if township in townships else ""
+    shown = listed.filter(name__contains=query) if query else listed
+    if township:
+        shown = shown.filter(township=township)
     entries = [
         {"pk": e.pk, "name": e.name, "township": e.township, "grade": e.grade}
-        for e in batch.entries.filter(withdrawn=False).only("pk", "name", "township", "grade")
+        for e in shown.only("pk", "name", "township", "grade")
     ]
     context = {
         "notice": _notice(batch),
         "entries": entries,
+        "total": listed.count() if (query or township) else len(entries),
+        "query": query,
+        "township": township,
+        "townships": townships if len(townships) > 1 else [],
         "share_url": share_url,
         "qr": mark_safe(qr_svg(share_url)),  # noqa: S308 - SVG drawn by segno from our own URL
     }
@@ -136,6 +149,7 @@ def _result(found: Objection) -> dict:
         "organization": found.entry.name,
         "township": found.entry.township,
         "notice": found.entry.batch.title,
+        "token": found.entry.batch.token,
         "state": found.get_state_display(),
         "badge": STATE_BADGES.get(found.state, "bg-secondary-lt"),
         "submitted": timezone.localtime(found.created_at).date(),

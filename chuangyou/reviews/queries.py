@@ -13,6 +13,7 @@ from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.assessments.models import Entry, ScoreSheet, SheetState
 from chuangyou.campaigns.models import Campaign
+from chuangyou.lib.lookup import get_or_404
 from chuangyou.reviews import services
 from chuangyou.reviews.models import Review, ReviewEntry, ReviewerAssignment, ReviewKind
 from chuangyou.rubrics.models import Category, Item, Situation, SituationList
@@ -77,10 +78,8 @@ class ReviewerCheck:
 
 
 def get_review_for_user(user, pk) -> Review:
-    try:
-        return Review.objects.visible_to(user).select_related("reviewer").get(pk=pk)
-    except (Review.DoesNotExist, ValueError, TypeError):
-        raise Http404("审核表不存在或不在您的管辖范围内") from None
+    reviews = Review.objects.visible_to(user).select_related("reviewer")
+    return get_or_404(reviews, pk, "审核表不存在或不在您的管辖范围内")
 
 
 def reviews_of(user, sheet: ScoreSheet) -> dict[str, Review]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import Http404
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
+from chuangyou.lib.lookup import get_or_404
 from chuangyou.orgs.models import Organization
 from chuangyou.rubrics.models import Category, Item, Rubric, Status
 from chuangyou.rubrics.spec import CategorySpec, ItemSpec, RubricSpec, VetoSpec
@@ -83,10 +83,7 @@ def rubrics_visible_to(user, queryset=None):
 
 
 def get_rubric_for_user(user, pk) -> Rubric:
-    try:
-        return rubrics_visible_to(user).get(pk=pk)
-    except (Rubric.DoesNotExist, ValueError, TypeError):
-        raise Http404("评定标准不存在或您无权查看") from None
+    return get_or_404(rubrics_visible_to(user), pk, "评定标准不存在或您无权查看")
 
 
 def can_edit_rubrics(user) -> bool:

@@ -104,18 +104,48 @@ def test_the_admin_creates_a_draft_and_publishes_it(client_for, submitted_run, t
     assert "全县评定等级公示" in list_body and "公示中" in list_body
 
 
-def test_only_the_county_admin_creates_and_publishes(client_for, submitted_run, tree, draft_notice):
+def test_only_the_county_admin_creates_and_publishes(client_for, submitted_run, tree, personas):
     client = client_for("township_reviewer")
     assert client.get(create_url(submitted_run)).status_code == 403
     assert client.post(create_url(submitted_run), values(tree["town_a"])).status_code == 403
-    assert NoticeBatch.objects.count() == 1
-    town_notice = create_notice(submitted_run, draft_notice.created_by, tree["town_a"])
+    assert not NoticeBatch.objects.exists()
+    town_notice = create_notice(submitted_run, personas["county_admin"], tree["town_a"])
     body = client.get(detail(town_notice)).content.decode()
-    assert 'data-testid="publish"' not in body
+    assert 'data-testid="publish"' not in body and 'data-testid="delete-draft"' not in body
     body = follow(client, post(client, "publish", town_notice))
-    assert "只有县委组织部可以发布公示和审定" in body
+    assert "本次活动由县委组织部统一发布公示" in body
+    assert "本次活动由县委组织部统一发布公示" in follow(client, post(client, "delete", town_notice))
     town_notice.refresh_from_db()
     assert town_notice.state == NoticeState.DRAFT
+
+
+def test_a_township_publishes_from_the_pages_when_the_campaign_allows(
+    client_for, submitted_run, tree, campaign
+):
+    campaign.townships_publish = True
+    campaign.save()
+    client = client_for("township_reviewer")
+    run_page = client.get(reverse("grading:run", args=[submitted_run.pk])).content.decode()
+    assert 'data-testid="notice-create-link"' in run_page
+    form = client.get(create_url(submitted_run)).content.decode()
+    # Its own township only, as a hidden field.
+    assert f'name="organization" value="{tree["town_a"].pk}"' in form and "乙街道" not in form
+    response = client.post(create_url(submitted_run), values(tree["town_b"]))
+    assert response.status_code == 200 and not NoticeBatch.objects.exists()  # not a choice it has
+    batch_page = follow(client, client.post(create_url(submitted_run), values(tree["town_a"])))
+    batch = NoticeBatch.objects.get()
+    assert batch.organization == tree["town_a"] and 'data-testid="publish"' in batch_page
+    assert "公示已发布" in follow(client, post(client, "publish", batch))
+
+
+def test_a_draft_is_deleted_after_confirmation_and_made_again(client_for, draft_notice, submitted_run):
+    client = client_for("county_admin")
+    body = client.get(detail(draft_notice)).content.decode()
+    assert 'data-testid="delete-draft"' in body and "确定删除这份草稿吗" in body
+    response = post(client, "delete", draft_notice)
+    assert response["Location"] == create_url(submitted_run)
+    assert "已删除公示草稿" in follow(client, response)
+    assert not NoticeBatch.objects.exists()
 
 
 def test_a_run_not_submitted_cannot_be_published(client_for, graded_run, tree):
@@ -153,6 +183,7 @@ def test_approval_waits_for_every_objection_then_takes_the_document_number(
     assert "已上报县委组织部审定" in body and 'data-testid="approve-form"' in body
     body = follow(client, post(client, "approve", ended, {"document_number": "X组通〔2026〕12号"}))
     assert "以下组织有尚未办结的异议，不能审定：甲二村党支部" in body
+    assert 'value="X组通〔2026〕12号"' in body  # the number typed is kept for the next try
     assert not OfficialGrade.objects.exists()
 
     objection_url = reverse("notices:objection", args=[with_objection.pk])
@@ -248,32 +279,49 @@ def test_the_objection_list_puts_open_ones_first_and_marks_overdue(client_for, w
     assert other.pk
 
 
-def test_scope_of_the_notice_pages(client_for, with_objection, other_reviewer, submitted_run, tree, personas):
+def test_a_township_reads_the_county_notice_for_its_own_branches(
+    client_for, with_objection, other_reviewer
+):
     county_notice = with_objection.entry.batch
-    town_notice = create_notice(submitted_run, personas["county_admin"], tree["town_a"])
     objection_url = reverse("notices:objection", args=[with_objection.pk])
-    # 乙街道's reviewer: neither 甲镇's notice nor the objection about 甲二村.
+    # 乙街道's reviewer: the county-wide notice with its own branches, not the objection about 甲二村.
     client = client_for("county_admin")
     client.force_login(other_reviewer, backend="django.contrib.auth.backends.ModelBackend")
-    assert client.get(detail(town_notice)).status_code == 404
-    assert client.get(detail(county_notice)).status_code == 404
+    body = client.get(detail(county_notice)).content.decode()
+    assert "公示名单（本辖区）" in body and "乙社区党支部" in body and "甲二村" not in body
+    assert "未办结 0 件" in body and 'data-testid="report"' not in body
     assert client.get(objection_url).status_code == 404
     data = {"state": "dismissed", "answer": "x", "version": with_objection.version}
     assert client.post(objection_url, data).status_code == 404
-    assert post(client, "publish", town_notice).status_code == 404
+    assert post(client, "publish", county_notice).status_code == 302  # refused with a message
     assert "甲二村" not in client.get(reverse("notices:objections")).content.decode()
-    assert "甲镇" not in client.get(reverse("notices:list")).content.decode()
-    # 甲镇's reviewer: its notice, the objection, not the county-wide notice (but the objection page).
+    # 甲镇's reviewer: its branches and the objection, linked back to the notice.
     client = client_for("township_reviewer")
-    assert client.get(detail(town_notice)).status_code == 200
-    assert client.get(detail(county_notice)).status_code == 404
-    body = client.get(objection_url).content.decode()
-    assert detail(county_notice) not in body
+    body = client.get(detail(county_notice)).content.decode()
+    assert "甲二村党支部" in body and "乙社区" not in body and "未办结 1 件" in body
+    assert detail(county_notice) in client.get(objection_url).content.decode()
+
+
+def test_scope_of_the_notice_pages(client_for, submitted_run, tree, personas, other_reviewer):
+    town_notice = create_notice(submitted_run, personas["county_admin"], tree["town_a"])
+    # 乙街道's reviewer does not see 甲镇's notice.
+    client = client_for("county_admin")
+    client.force_login(other_reviewer, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(detail(town_notice)).status_code == 404
+    assert post(client, "publish", town_notice).status_code == 404
+    assert post(client, "delete", town_notice).status_code == 404
+    assert "甲镇" not in client.get(reverse("notices:list")).content.decode()
+    assert client_for("township_reviewer").get(detail(town_notice)).status_code == 200
+
+
+def test_secretaries_and_the_leading_group_do_not_act(client_for, with_objection, submitted_run):
+    objection_url = reverse("notices:objection", args=[with_objection.pk])
+    data = {"state": "dismissed", "answer": "x", "version": with_objection.version}
     # A branch secretary reads none of it; the leading group reads but does not answer.
     client = client_for("branch_secretary")
     assert client.get(reverse("notices:list")).status_code == 403
     assert client.get(reverse("notices:objections")).status_code == 403
-    assert client.get(detail(town_notice)).status_code == 404
+    assert client.get(detail(with_objection.entry.batch)).status_code == 404
     assert client.get(objection_url).status_code == 404
     assert client.get(create_url(submitted_run)).status_code == 403
     client = client_for("leading_group")
@@ -308,8 +356,17 @@ def test_list_pages_use_a_fixed_number_of_queries(client_for, with_objection, su
     for code in ("TA01", "TB01", "X0001", "X0002", "X0003"):
         for i in range(4):
             object_to(entry_of(county_notice, code), content=f"异议{i}", address=f"198.51.100.{i}")
-    for township in ("town_a", "town_b"):
-        create_notice(submitted_run, personas["county_admin"], tree[township])
+    for number in range(3):  # more notices (drafts of other scopes, made directly)
+        NoticeBatch.objects.create(
+            campaign=county_notice.campaign,
+            run=submitted_run,
+            organization=tree["town_a" if number % 2 else "town_b"],
+            title=f"公示{number}",
+            channel="website",
+            starts=county_notice.starts,
+            ends=county_notice.ends,
+            created_by=personas["county_admin"],
+        )
     many = [count_queries(client, url) for url in urls]
     assert few == many
     assert max(many) <= 12

@@ -69,7 +69,8 @@ def make_notice(run, admin, organization, publish=True) -> NoticeBatch:
 
 @pytest.fixture
 def notice(run, tree, personas, on_day):
-    return make_notice(run, personas["county_admin"], tree["county"])
+    """甲镇's notice (乙街道's branches stay free for a notice of their own)."""
+    return make_notice(run, personas["county_admin"], tree["town_a"])
 
 
 @pytest.fixture
@@ -89,7 +90,8 @@ def submit(client, batch, entry, content="该支部“三会一课”记录系�
     return client.post(object_url(batch, entry), {"content": content, **extra})
 
 
-def test_anyone_sees_the_notice_with_links_and_a_qr_code(client, notice):
+def test_anyone_sees_the_notice_with_links_and_a_qr_code(client, run, tree, personas, on_day):
+    notice = make_notice(run, personas["county_admin"], tree["county"])
     page = client.get(detail_url(notice))
     assert page.status_code == 200
     assert notice.title in page.text and "公示栏" in page.text
@@ -110,6 +112,19 @@ def test_anyone_sees_the_notice_with_links_and_a_qr_code(client, notice):
     assert "公示已结束" not in page.text
 
 
+def test_a_long_notice_is_searched_by_name_and_township(client, run, tree, personas, on_day):
+    notice = make_notice(run, personas["county_admin"], tree["county"])
+    page = client.get(detail_url(notice), {"q": "甲一"})
+    assert "甲一村党支部" in page.text and "甲二村党支部" not in page.text
+    assert "找到1个组织（共3个）" in page.text and 'value="甲一"' in page.text
+    page = client.get(detail_url(notice), {"township": "乙街道党工委"})
+    assert "乙社区党支部" in page.text and "甲一村党支部" not in page.text
+    assert '<option value="乙街道党工委" selected>' in page.text
+    page = client.get(detail_url(notice), {"q": "不存在", "township": "<script>"})  # unknown: ignored
+    assert "没有找到符合条件的组织" in page.text and "<script>" not in page.text
+    assert "找到0个组织（共3个）" in page.text
+
+
 def test_withdrawn_entries_are_not_listed_and_take_no_objection(client, notice, entry):
     NoticeEntry.objects.filter(pk=entry.pk).update(withdrawn=True)
     page = client.get(detail_url(notice))
@@ -118,7 +133,7 @@ def test_withdrawn_entries_are_not_listed_and_take_no_objection(client, notice, 
 
 
 def test_unknown_tokens_and_drafts_are_not_found(client, run, tree, personas, notice):
-    draft = make_notice(run, personas["county_admin"], tree["town_a"], publish=False)
+    draft = make_notice(run, personas["county_admin"], tree["town_b"], publish=False)
     assert client.get(reverse("public_notices:detail", args=["nope"])).status_code == 404
     assert client.get(detail_url(draft)).status_code == 404
     draft_entry = draft.entries.first()
@@ -254,6 +269,7 @@ def test_the_status_page_shows_progress_and_the_answer(client, personas, notice,
     page = client.get(status_url, {"code": typed})
     assert page.status_code == 200
     assert "甲一村党支部" in page.text and "已受理" in page.text
+    assert f'href="{detail_url(notice)}"' in page.text  # back to the notice
     assert f"{objection.due:%Y}年{objection.due.month}月{objection.due.day}日" in page.text
     assert "正在办理中" in page.text
     assert "李明" not in page.text and OBJECTOR_PHONE not in page.text and objection.content not in page.text
