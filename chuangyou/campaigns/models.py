@@ -98,6 +98,16 @@ class Campaign(models.Model):
             else load_scheme(self.scheme)
         )
 
+    @property
+    def scheme_title(self) -> str:
+        """The scheme's name as a county reads it, not its file key."""
+        from chuangyou.rules.grade_scheme import SchemeError
+
+        try:
+            return self.grade_scheme().title or self.scheme
+        except SchemeError:
+            return self.scheme
+
     def townships(self) -> tuple[dict[str, str], int]:
         """Path → name of the organizations one level under the root (乡镇、街道、县直党委), and the
         length of their paths: a branch's township is `names.get(branch.path[:cut])`."""

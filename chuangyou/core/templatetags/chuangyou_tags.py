@@ -21,6 +21,9 @@ def verb_label(verb: str) -> str:
 
 @register.filter
 def domain_labels(codes) -> str:
+    """The Chinese names of domain codes: one code or a list of them."""
+    if isinstance(codes, str):
+        codes = [codes] if codes else []
     return "、".join(Domain(c).label if c in Domain.values else str(c) for c in codes or ())
 
 
