@@ -394,50 +394,35 @@ def create_demo(*, stdout=None) -> list[DemoAccount] | None:
     return builder.accounts
 
 
-def create_demo_campaign():
+def create_demo_campaign(*, stages: bool = False):
     """This year's campaign of the demo county with its December round open, so that `make run`
-    shows the self-assessment at once. Only when the county has no campaign yet."""
-    import datetime as dt
+    shows the self-assessment at once. Only when the county has no campaign for this year yet.
 
+    By default most sheets are submitted and about a third reviewed (`advance_demo_campaign`); with
+    `stages` the branches are spread over every stage of the workflow, up to a township's public
+    notice with objections (`demo_stages`), as `chuangyou demo` builds it."""
     from django.utils import timezone
 
-    from chuangyou.campaigns import services as campaigns
-    from chuangyou.campaigns.forms import CampaignForm
     from chuangyou.campaigns.models import Campaign
+    from chuangyou.core.demo_campaign import default_phases, open_december, start_campaign
 
     county = Organization.objects.filter(code=COUNTY_CODE).first()
-    if county is None or Campaign.objects.filter(root=county).exists():
-        return None
     today = timezone.localdate()
-    initial = CampaignForm.defaults(today.year)
-    phases = {
-        kind: (initial[f"{kind}_starts"], initial[f"{kind}_ends"])
-        for kind in ("mobilize", "june", "december", "review", "notice", "naming")
-    }
+    if county is None or Campaign.objects.filter(root=county, year=today.year).exists():
+        return None
     admin = get_user_model().objects.get(username="admin")
-    campaign = campaigns.campaign_create(
-        actor=admin,
-        year=today.year,
-        name=initial["name"],
-        root=county,
-        scheme="seed2020",
-        graded_round="december",
-        phases=phases,
-    )
-    # The shipped rubrics cover 村/社区, 机关, 事业单位 and 两新; the demo scores its state-enterprise and
-    # retired cadres' branches with the 机关 rubric (a county chooses its own).
-    from chuangyou.rubrics.models import Rubric
-
-    organ = Rubric.objects.published().filter(code="organ").order_by("-version").first()
-    covered = set(campaign.rubrics.values_list("domain", flat=True))
-    for domain in set(campaign.participants().values_list("domain", flat=True)) - covered:
-        if organ is not None:
-            campaigns.campaign_set_rubric(actor=admin, campaign=campaign, domain=domain, rubric=organ)
+    phases = default_phases(today.year)
+    campaign = start_campaign(admin=admin, county=county, year=today.year, phases=phases)
     december_opens, december_closes = phases["december"]
     opens = min(today, december_opens)
     closes = max(december_closes, today + dt.timedelta(days=20))
-    campaigns.round_open(actor=admin, campaign=campaign, kind="december", opens=opens, closes=closes)
-    from chuangyou.core.demo_progress import advance_demo_campaign
+    open_december(admin=admin, campaign=campaign, opens=opens, closes=closes)
+    if stages:
+        from chuangyou.core.demo_stages import spread_demo_stages
 
-    advance_demo_campaign(campaign, admin)
+        spread_demo_stages(campaign, admin)
+    else:
+        from chuangyou.core.demo_progress import advance_demo_campaign
+
+        advance_demo_campaign(campaign, admin)
     return campaign

@@ -4,6 +4,10 @@ Deterministic (seeded by the organization code). Scores are drawn so that most b
 70 and 95 and a few are weak; entries go through the scoring core (`apply_entry`), so every stored
 result is one a user could have entered. The branches that have a demo secretary account stay
 untouched: their secretaries fill them in themselves.
+
+The helpers here (`draw_loss`, `rubric_items`, `fill_sheet`, `mark_submitted`, `score_entries`,
+`township_reviewers`, `secretary_branches`) are shared with the finished campaign of last year
+(`demo_history`) and the spread of this year's branches over the workflow (`demo_stages`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from chuangyou.rubrics.models import Item, Situation
 
 HALF = Decimal("0.5")
 REASON = "台账记录不完整，部分工作未按要求开展"
+WEAK_SHARE = 0.03
 
 
 def _half(value: Decimal) -> Decimal:
@@ -47,7 +52,7 @@ def _entry_data(item: Item, loss: float) -> EntryData:
     return EntryData()
 
 
-def _score(items: list[Item], loss: float, rng: random.Random, owner, model, actor):
+def score_entries(items: list[Item], loss: float, rng: random.Random, owner, model, actor):
     """Unsaved entries of `model` for every item, and the totals as a sheet stores them."""
     entries, rows = [], []
     for item in items:
@@ -58,7 +63,42 @@ def _score(items: list[Item], loss: float, rng: random.Random, owner, model, act
     return entries, sheet_totals(rows)
 
 
-def _reviewers(campaign) -> dict[str, object]:
+def draw_loss(rng: random.Random) -> tuple[bool, float]:
+    """(weak, share of the points lost): a few weak branches, the others between good and middling."""
+    weak = rng.random() < WEAK_SHARE
+    return weak, 0.7 if weak else rng.uniform(0.08, 0.45)
+
+
+def rubric_items(rubric_id: int, cache: dict[int, list[Item]]) -> list[Item]:
+    """The items of a rubric in their order (read once per rubric)."""
+    if rubric_id not in cache:
+        cache[rubric_id] = list(
+            Item.objects.filter(category__rubric=rubric_id)
+            .select_related("category")
+            .order_by("category__order", "order")
+        )
+    return cache[rubric_id]
+
+
+def fill_sheet(sheet: ScoreSheet, items: list[Item], loss: float, rng, actor, count=None) -> list[Entry]:
+    """Score the first `count` items (all by default) and put the totals on the sheet (not saved)."""
+    chosen = items if count is None else items[:count]
+    entries, (total, subtotals, done) = score_entries(chosen, loss, rng, {"sheet": sheet}, Entry, actor)
+    Entry.objects.bulk_create(entries)
+    sheet.total, sheet.subtotals, sheet.items_done, sheet.items_total = total, subtotals, done, len(items)
+    return entries
+
+
+def mark_submitted(sheet: ScoreSheet, now) -> None:
+    """Apply for the grade the total suggests and submit (not saved)."""
+    total = sheet.total
+    sheet.applied_grade = "优秀" if total >= 90 else "良好" if total >= 80 else "一般"
+    sheet.submit()
+    sheet.submitted_at = now
+    sheet.organization_snapshot = sheet.organization.snapshot()
+
+
+def township_reviewers(campaign) -> dict[str, object]:
     """Township path → its demo reviewer."""
     _, cut = campaign.townships()
     return {
@@ -69,14 +109,19 @@ def _reviewers(campaign) -> dict[str, object]:
     }
 
 
+def secretary_branches() -> set[int]:
+    """The branches of the demo secretaries' accounts: left for their users to fill in."""
+    return set(
+        RoleAssignment.objects.filter(role=Role.BRANCH_SECRETARY).values_list("organization_id", flat=True)
+    )
+
+
 @transaction.atomic
 def advance_demo_campaign(campaign, admin) -> dict[str, int]:
     """Submit most sheets of the open round and have the townships review about a third of them."""
-    secretaries = set(
-        RoleAssignment.objects.filter(role=Role.BRANCH_SECRETARY).values_list("organization_id", flat=True)
-    )
+    secretaries = secretary_branches()
     items_of: dict[int, list[Item]] = {}
-    reviewers = _reviewers(campaign)
+    reviewers = township_reviewers(campaign)
     _, cut = campaign.townships()
     now = timezone.now()
     counts = {"submitted": 0, "reviewed": 0}
@@ -92,22 +137,10 @@ def advance_demo_campaign(campaign, admin) -> dict[str, int]:
         stage = rng.random()
         if stage < 0.15:
             continue  # not started
-        if sheet.rubric_id not in items_of:
-            items_of[sheet.rubric_id] = list(
-                Item.objects.filter(category__rubric=sheet.rubric_id)
-                .select_related("category")
-                .order_by("category__order", "order")
-            )
-        items = items_of[sheet.rubric_id]
-        weak = rng.random() < 0.03
-        loss = 0.7 if weak else rng.uniform(0.08, 0.45)
-        entries, (total, subtotals, done) = _score(items, loss, rng, {"sheet": sheet}, Entry, admin)
-        Entry.objects.bulk_create(entries)
-        sheet.total, sheet.subtotals, sheet.items_done, sheet.items_total = total, subtotals, done, len(items)
-        sheet.applied_grade = "优秀" if total >= 90 else "良好" if total >= 80 else "一般"
-        sheet.submit()
-        sheet.submitted_at = now
-        sheet.organization_snapshot = sheet.organization.snapshot()
+        items = rubric_items(sheet.rubric_id, items_of)
+        weak, loss = draw_loss(rng)
+        fill_sheet(sheet, items, loss, rng, admin)
+        mark_submitted(sheet, now)
         counts["submitted"] += 1
         if stage >= 0.6:
             reviewer = reviewers.get(sheet.organization.path[:cut], admin)
@@ -128,6 +161,8 @@ def advance_demo_campaign(campaign, admin) -> dict[str, int]:
 def _review(
     sheet: ScoreSheet, items: list[Item], loss: float, rng: random.Random, reviewer, weak: bool
 ) -> None:
+    """A finished township review written directly, with an invented satisfaction rate (the sheets of
+    `advance_demo_campaign` have no democratic evaluation); `demo_reviews` goes through the services."""
     today = timezone.localdate().isoformat()
     review = Review.objects.create(
         sheet=sheet,
@@ -142,7 +177,9 @@ def _review(
         weak_note="组织生活长期不正常，支部书记履职不力" if weak else "",
         opinion="工作扎实，台账较规范" if not weak else "存在明显短板，需整顿提升",
     )
-    entries, (total, subtotals, done) = _score(items, loss, rng, {"review": review}, ReviewEntry, reviewer)
+    entries, (total, subtotals, done) = score_entries(
+        items, loss, rng, {"review": review}, ReviewEntry, reviewer
+    )
     ReviewEntry.objects.bulk_create(entries)
     review.total, review.subtotals, review.items_done = total, subtotals, done
     review.save()

@@ -1,7 +1,8 @@
 """Playwright harness: Debian's chromium against pytest-django's live server, on the demo county.
 
 Never `playwright install`: the browser is the system chromium (`apt-get install chromium
-fonts-noto-cjk`). Screenshots go to test-output/screenshots/<test-name>-<step>.png.
+fonts-noto-cjk`). Screenshots go to test-output/screenshots/<test-name>-<step>.png; the user guide's
+screenshots (`guide_shot`) go to docs/images/guide/ only with CHUANGYOU_GUIDE_SHOTS=1.
 """
 
 import os
@@ -17,6 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-output" / "screenshots"
+GUIDE_DIR = REPO_ROOT / "docs" / "images" / "guide"
 
 COUNTY_NAME = "中共示范县委员会"
 CHROMIUM_ARGS = [
@@ -83,6 +85,23 @@ def shot(request):
     def take(page, step: str) -> Path:
         path = SCREENSHOT_DIR / f"{test_name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def guide_shot():
+    """`guide_shot(page, "04-branch-sheet")` saves a JPEG of the viewport (not the full page, to keep
+    the files small) for the user guide: to docs/images/guide/<name>.jpg when CHUANGYOU_GUIDE_SHOTS=1,
+    otherwise to test-output/screenshots/guide/, so an ordinary run never changes the docs."""
+    folder = GUIDE_DIR if os.environ.get("CHUANGYOU_GUIDE_SHOTS") == "1" else SCREENSHOT_DIR / "guide"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        assert re.fullmatch(r"\d\d-[a-z0-9-]+", name), name
+        path = folder / f"{name}.jpg"
+        page.screenshot(path=str(path), type="jpeg", quality=70, full_page=False, animations="disabled")
         return path
 
     return take
