@@ -32,6 +32,9 @@ SECRET_KEY = _secret_key()
 DEBUG = env.bool("CHUANGYOU_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies in front of the server (nginx: 1). The client's address is then taken from
+# X-Forwarded-For, for the audit trail and the public objection limits; 0 trusts REMOTE_ADDR only.
+PROXY_COUNT = env.int("CHUANGYOU_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -121,10 +121,15 @@ def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     note: str = "",
+    keep_ip: bool = True,
 ) -> AuditEvent:
+    """One audit event; `keep_ip=False` for a member of the public, whose address is not kept."""
     event = EventData.about(target, verb, before=before, after=after, note=note)
+    source = _source(actor)
+    if not keep_ip:
+        source["ip"] = None
     return AuditEvent.objects.create(
-        **_source(actor), **dict(zip(CONTENT_FIELDS, event.content(), strict=True)), organization=organization
+        **source, **dict(zip(CONTENT_FIELDS, event.content(), strict=True)), organization=organization
     )
 
 

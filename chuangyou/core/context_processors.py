@@ -1,6 +1,6 @@
 """Navigation by role: each role sees only the menu entries it can use."""
 
-from chuangyou.accounts.scope import scope_of
+from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 
 
 def navigation(request):
@@ -15,7 +15,8 @@ def navigation(request):
     ]
     items.append(("rubrics:list", "评定标准", "clipboard-list"))
     items.append(("campaigns:list", "争先创优活动", "flag"))
-    if scope.has_role("county_admin", "township_reviewer"):
+    # The leading group and the auditors read progress, reviews and notices (without acting on them).
+    if scope.has_role(*REVIEW_READERS):
         items.append(("sheets:list", "自查进度", "checklist"))
         items.append(("reviews:list", "审核复核", "clipboard-check"))
         items.append(("notices:list", "公示审定", "speakerphone"))

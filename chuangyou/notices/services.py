@@ -308,6 +308,7 @@ def objection_submit(*, entry: NoticeEntry, content: str, name: str, phone: str,
         target=objection,
         organization=entry.organization,
         after={"entry": entry.name, "named": bool(name), "due": objection.due},
+        keep_ip=False,  # the sender's address is kept only as the keyed hash above
     )
     return objection
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chuangyou.assessments.models import ScoreSheet
+from chuangyou.audit.models import AuditEvent
 from chuangyou.grading.models import GradingRun, RunResult
 from chuangyou.notices import services
 from chuangyou.notices.models import NoticeBatch, NoticeEntry, Objection
@@ -207,6 +208,14 @@ def test_thanks_for_an_unknown_code_or_another_notice_is_not_found(
     other = make_notice(run, personas["county_admin"], tree["town_b"])
     assert client.get(reverse("public_notices:thanks", args=[notice.token, "NOPE2345"])).status_code == 404
     assert client.get(reverse("public_notices:thanks", args=[other.token, code])).status_code == 404
+
+
+def test_the_objector_s_address_is_not_in_the_audit_trail(client, notice, entry, settings):
+    settings.PROXY_COUNT = 1
+    client.post(object_url(notice, entry), {"content": "评为优秀不实"}, HTTP_X_FORWARDED_FOR="198.51.100.23")
+    objection = Objection.objects.get()
+    assert objection.source_hash == services.source_hash("198.51.100.23")  # the limits still count it
+    assert AuditEvent.objects.get(verb="objection.submit").ip is None
 
 
 def test_the_form_refuses_without_a_csrf_token(notice, entry):
