@@ -195,12 +195,18 @@ def notice_create(
     return batch
 
 
-@transaction.atomic
-def notice_publish(*, actor, batch: NoticeBatch) -> NoticeBatch:
+def _locked_draft(actor, batch: NoticeBatch, refused: str) -> NoticeBatch:
+    """The batch locked, for whoever may publish it, while it is a draft."""
     current = _locked(batch)
     _check_may_publish(actor, current.campaign, current.organization)
     if current.state != NoticeState.DRAFT:
-        raise NoticeError(f"{_state_words(current)}，不能再发布")
+        raise NoticeError(f"{_state_words(current)}，{refused}")
+    return current
+
+
+@transaction.atomic
+def notice_publish(*, actor, batch: NoticeBatch) -> NoticeBatch:
+    current = _locked_draft(actor, batch, "不能再发布")
     current.ends = end_of(current.starts, current.days)  # the calendar may have changed since the draft
     current.state, current.published_at = NoticeState.PUBLISHED, timezone.now()
     current.version += 1
@@ -219,10 +225,7 @@ def notice_publish(*, actor, batch: NoticeBatch) -> NoticeBatch:
 @transaction.atomic
 def notice_delete(*, actor, batch: NoticeBatch) -> None:
     """Delete a draft (a wrong scope or start date); a published notice stays on record."""
-    current = _locked(batch)
-    _check_may_publish(actor, current.campaign, current.organization)
-    if current.state != NoticeState.DRAFT:
-        raise NoticeError(f"{_state_words(current)}，不能删除")
+    current = _locked_draft(actor, batch, "不能删除")
     record(
         actor=actor,
         verb="notice.delete",
