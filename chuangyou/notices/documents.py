@@ -75,8 +75,12 @@ def grouped(rows: list[queries.Named]) -> list[dict[str, Any]]:
     return grades
 
 
-def naming_context(batch: NoticeBatch, rows: list[queries.Named] | None = None) -> dict[str, Any]:
-    rows = queries.named_rows(batch) if rows is None else rows
+def naming_context(
+    batch: NoticeBatch, rows: list[queries.Named] | None = None, number: str | None = None
+) -> dict[str, Any]:
+    """The naming document of the batch's approval (or of a later one under `number`)."""
+    number = batch.document_number if number is None else number
+    rows = queries.named_rows(batch, number) if rows is None else rows
     campaign = batch.campaign
     year = campaign.year
     addressee, issuer = _issuer(campaign.root)
@@ -90,13 +94,13 @@ def naming_context(batch: NoticeBatch, rows: list[queries.Named] | None = None) 
         "充分发挥示范带动作用；各级党组织要以先进为榜样，对标找差、晋位升级。现将名单通知如下："
     )
     return {
-        "document_number": clean(batch.document_number),
+        "document_number": clean(number),
         "title": naming_title(batch),
         "addressee": addressee,
         "body": body,
         "grades": grades,
         "issuer": issuer,
-        "date": chinese_date(batch.approved_at),
+        "date": chinese_date(queries.approved_on(batch, number)),
         "year": str(year),
     }
 
@@ -113,14 +117,15 @@ def render_naming(batch: NoticeBatch, context: dict[str, Any] | None = None) -> 
     return out.getvalue()
 
 
-def naming_filename(batch: NoticeBatch) -> str:
-    return f"{batch.campaign.year}年度争先创优命名文件.docx"
+def naming_filename(batch: NoticeBatch, number: str | None = None) -> str:
+    later = f"（{number}）" if number and number != batch.document_number else ""
+    return f"{batch.campaign.year}年度争先创优命名文件{later}.docx"
 
 
 def plaque_rows(batch: NoticeBatch, rows: list[queries.Named] | None = None):
     rows = queries.named_rows(batch) if rows is None else rows
     for number, row in enumerate(rows, start=1):
-        yield [number, row.name, row.township, row.grade, batch.campaign.year, batch.document_number]
+        yield [number, row.name, row.township, row.grade, batch.campaign.year, row.document_number]
 
 
 def write_plaques(target: IO[bytes], batch: NoticeBatch) -> None:

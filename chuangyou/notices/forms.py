@@ -89,6 +89,9 @@ ANSWER_STATES = [
 ]
 
 
+VERIFIED_CHOICES = [(s.value, s.label) for s in (ObjectionState.UPHELD, ObjectionState.DISMISSED)]
+
+
 class AnswerForm(forms.Form):
     state = forms.ChoiceField(
         label="状态",
@@ -105,6 +108,12 @@ class AnswerForm(forms.Form):
         help_text="办结（成立、不成立、需进一步核实）时必填，将答复异议提出人",
     )
     version = forms.IntegerField(widget=forms.HiddenInput())
+
+    def __init__(self, *args, verifying: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if verifying:  # 需进一步核实 ends as 成立 or 不成立
+            self.fields["state"].choices = [("", "请选择"), *VERIFIED_CHOICES]
+            self.fields["state"].help_text = "核实完毕：成立则退回重新审核；不成立则解除暂缓，可审定其等级"
 
 
 STATE_FILTERS = [

@@ -179,6 +179,11 @@ class Objection(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_OBJECTION_STATES
 
+    @property
+    def is_answerable(self) -> bool:
+        """Open, or held for further verification (需进一步核实), which ends as 成立 or 不成立."""
+        return self.is_open or self.state == ObjectionState.FURTHER
+
 
 class OfficialGrade(models.Model):
     """An organization's approved grade for a year (审定命名), shown on its timeline."""
@@ -191,6 +196,8 @@ class OfficialGrade(models.Model):
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(NoticeBatch, on_delete=models.PROTECT, related_name="official_grades")
     approved_at = models.DateTimeField("审定时间")
+    # The batch's number, or a later one for a grade held back and approved after verification.
+    document_number = models.CharField("文号", max_length=60, blank=True)
 
     class Meta:
         verbose_name = "审定等级"

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from chuangyou.accounts.models import Role
@@ -202,17 +202,40 @@ class Named:
     name: str
     township: str
     grade: str
+    document_number: str
 
 
-def named_rows(batch: NoticeBatch) -> list[Named]:
-    """The organizations approved by this batch: by grade (best first), then in tree order, so the
-    branches of one township stay together."""
+def document_numbers(batch: NoticeBatch) -> list[str]:
+    """The numbers the batch's grades were approved under: the batch's own first, then any later
+    approval of grades held back for verification."""
+    numbers = (
+        OfficialGrade.objects.filter(batch=batch)
+        .order_by("approved_at", "id")
+        .values_list("document_number", flat=True)
+    )
+    return list(dict.fromkeys(numbers))
+
+
+def approved_on(batch: NoticeBatch, number: str) -> dt.datetime | None:
+    """When the batch's grades under `number` were approved."""
+    if number == batch.document_number:
+        return batch.approved_at
+    grade = OfficialGrade.objects.filter(batch=batch, document_number=number).order_by("approved_at").first()
+    return grade.approved_at if grade else batch.approved_at
+
+
+def named_rows(batch: NoticeBatch, number: str | None = None) -> list[Named]:
+    """The organizations approved by this batch (under `number` only, when given): by grade (best
+    first), then in tree order, so the branches of one township stay together."""
     approved = OfficialGrade.objects.filter(batch=batch, organization=OuterRef("organization"))
+    if number is not None:
+        approved = approved.filter(document_number=number)
     rows = (
         NoticeEntry.objects.filter(batch=batch)
         .filter(Exists(approved))
+        .annotate(number=Subquery(approved.values("document_number")[:1]))
         .order_by("organization__path", "order", "id")
-        .values_list("name", "township", "grade")
+        .values_list("name", "township", "grade", "number")
     )
     labels = {g: i for i, g in enumerate(grade_labels(batch))}
     named = [Named(*row) for row in rows]

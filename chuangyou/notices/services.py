@@ -35,6 +35,7 @@ from chuangyou.rules.workdays import CalendarMissingError, WorkCalendar
 
 OBJECTION_MAX_CHARS = 2000
 ANSWER_DAYS = 5  # working days to answer an objection
+VERIFIED_STATES = (ObjectionState.UPHELD, ObjectionState.DISMISSED)
 # Flood limits, counted in the database: per sender address and per organization.
 PER_SOURCE_BURST = (5, dt.timedelta(minutes=10))
 PER_SOURCE_DAY = (20, dt.timedelta(days=1))
@@ -340,7 +341,8 @@ def objection_answer(*, actor, objection: Objection, state: str, answer: str, ve
     """Move an objection on: 调查中, or close it as 成立 / 不成立 / 需进一步核实 with an answer.
 
     成立 sends the organization's sheet back to review (and out of this notice); 需进一步核实
-    holds its grade back from approval."""
+    holds its grade back from approval until the verification ends as 成立 or 不成立 (after the
+    batch's approval, a released grade is approved by `notice_approve_released`)."""
     current = (
         Objection.objects.select_for_update(of=("self",))
         .select_related("entry__batch", "entry__organization", "entry__result")
@@ -350,10 +352,12 @@ def objection_answer(*, actor, objection: Objection, state: str, answer: str, ve
         raise NoticeError("只有该组织所属乡镇（街道）的审核人或县委组织部可以处理异议")
     if current.version != version:
         raise NoticeError("该异议已由他人处理，请刷新后再操作")
-    if not current.is_open:
+    if not current.is_answerable:
         raise NoticeError(f"该异议已办结（{current.get_state_display()}），不能再修改")
     if state not in ObjectionState.values or state == ObjectionState.RECEIVED:
         raise NoticeError("请选择处理结果")
+    if current.state == ObjectionState.FURTHER and state not in VERIFIED_STATES:
+        raise NoticeError("进一步核实后，请选择“成立”或“不成立”")
     answer = (answer or "").strip()
     if state != ObjectionState.INVESTIGATING and not answer:
         raise NoticeError("办结异议须填写处理结果（将答复提出人）")
@@ -371,6 +375,11 @@ def objection_answer(*, actor, objection: Objection, state: str, answer: str, ve
     elif state == ObjectionState.FURTHER:
         entry.held = True
         entry.save(update_fields=["held"])
+    elif before["state"] == ObjectionState.FURTHER:  # 不成立 after verification
+        still_held = entry.objections.filter(state=ObjectionState.FURTHER).exists()
+        if not still_held:
+            entry.held = False
+            entry.save(update_fields=["held"])
     record(
         actor=actor,
         verb="objection.answer",
@@ -467,9 +476,7 @@ def notice_approve(*, actor, batch: NoticeBatch, document_number: str) -> Notice
         raise NoticeError(f"{_state_words(current)}，不能审定")
     if names := _open_objections(current):
         raise NoticeError(f"以下组织有尚未办结的异议，不能审定：{'、'.join(names)}")
-    document_number = (document_number or "").strip()
-    if not document_number:
-        raise NoticeError("请填写命名文件的文号，如“X组通〔2026〕12号”")
+    document_number = _document_number(document_number)
     entries = current.entries.filter(held=False, withdrawn=False)
     approved = OfficialGrade.objects.filter(
         campaign=current.campaign, organization__in=entries.values("organization")
@@ -477,19 +484,9 @@ def notice_approve(*, actor, batch: NoticeBatch, document_number: str) -> Notice
     if names := sorted(approved):
         raise NoticeError(f"以下组织本次活动的等级已在其他公示中审定，不能重复审定：{'、'.join(names)}")
     now = timezone.now()
-    OfficialGrade.objects.bulk_create(
-        OfficialGrade(
-            organization_id=e.organization_id,
-            year=current.campaign.year,
-            grade=e.grade,
-            campaign=current.campaign,
-            batch=current,
-            approved_at=now,
-        )
-        for e in entries
-    )
+    count = _name(current, entries, document_number, now)
     current.state, current.approved_at, current.approved_by = NoticeState.APPROVED, now, actor
-    current.document_number = document_number[:60]
+    current.document_number = document_number
     current.save(update_fields=["state", "approved_at", "approved_by", "document_number"])
     record(
         actor=actor,
@@ -497,10 +494,60 @@ def notice_approve(*, actor, batch: NoticeBatch, document_number: str) -> Notice
         target=current,
         organization=current.organization,
         before={"state": NoticeState.REPORTED},
-        after={
-            "state": current.state,
-            "document_number": current.document_number,
-            "approved": entries.count(),
-        },
+        after={"state": current.state, "document_number": document_number, "approved": count},
     )
     return current
+
+
+@transaction.atomic
+def notice_approve_released(*, actor, batch: NoticeBatch, document_number: str) -> list[str]:
+    """After the approval, name the grades held back for verification that the verification cleared
+    (需进一步核实 → 不成立), under a document number of their own; returns their names."""
+    current = _locked(batch)
+    _county_admin_over(actor, current.organization)
+    if current.state != NoticeState.APPROVED:
+        raise NoticeError("该公示审定后，才能补充审定核实完毕的组织")
+    entries = released_entries(current)
+    names = list(entries.values_list("name", flat=True))
+    if not names:
+        raise NoticeError("没有待补充审定的组织：暂缓审定的组织核实完毕（异议不成立）后才能补充审定")
+    document_number = _document_number(document_number)
+    _name(current, entries, document_number, timezone.now())
+    record(
+        actor=actor,
+        verb="notice.approve_released",
+        target=current,
+        organization=current.organization,
+        after={"document_number": document_number, "approved": names},
+    )
+    return names
+
+
+def released_entries(batch: NoticeBatch):
+    """Entries neither held nor withdrawn whose organization has no approved grade of the campaign."""
+    approved = OfficialGrade.objects.filter(campaign=batch.campaign_id).values("organization")
+    return batch.entries.filter(held=False, withdrawn=False).exclude(organization__in=approved)
+
+
+def _document_number(text: str) -> str:
+    number = (text or "").strip()[:60]
+    if not number:
+        raise NoticeError("请填写命名文件的文号，如“X组通〔2026〕12号”")
+    return number
+
+
+def _name(batch: NoticeBatch, entries, document_number: str, now) -> int:
+    """The entries' grades become the official grades of the year; returns how many."""
+    grades = OfficialGrade.objects.bulk_create(
+        OfficialGrade(
+            organization_id=e.organization_id,
+            year=batch.campaign.year,
+            grade=e.grade,
+            campaign=batch.campaign,
+            batch=batch,
+            approved_at=now,
+            document_number=document_number,
+        )
+        for e in entries
+    )
+    return len(grades)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.notice_delete, name="delete"),
     path("<int:pk>/report/", views.notice_report, name="report"),
     path("<int:pk>/approve/", views.notice_approve, name="approve"),
+    path("<int:pk>/approve-released/", views.notice_approve_released, name="approve_released"),
     path("<int:pk>/naming.docx", views.naming_docx, name="naming"),
     path("<int:pk>/plaques.xlsx", views.plaques_xlsx, name="plaques"),
     path("objections/", views.objection_list, name="objections"),

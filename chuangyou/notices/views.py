@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chuangyou.assessments.application import chinese_date
 from chuangyou.notices import documents, queries, services
 from chuangyou.notices.forms import AnswerForm, ApproveForm, NoticeForm, ObjectionFilterForm
-from chuangyou.notices.models import MIN_NOTICE_DAYS, NoticeState
+from chuangyou.notices.models import MIN_NOTICE_DAYS, NoticeState, ObjectionState
 
 PREVIEW_FIELDS = ("organization", "channel", "starts", "days", "title")
 
@@ -137,6 +137,13 @@ def notice_detail(request, pk):
             and queries.may_report(user, batch),
             "can_approve": state == NoticeState.REPORTED and queries.may_approve(user, batch),
             "approved": state == NoticeState.APPROVED,
+            "numbers": queries.document_numbers(batch) if state == NoticeState.APPROVED else [],
+            # Held back for verification and cleared since the approval: the county names them now.
+            "released": (
+                list(services.released_entries(batch).values_list("name", flat=True))
+                if state == NoticeState.APPROVED and queries.may_approve(user, batch)
+                else []
+            ),
             "approve_form": ApproveForm(initial={"document_number": typed_number}),
             "today": timezone.localdate(),
         },
@@ -206,6 +213,21 @@ def notice_approve(request, pk):
     )
 
 
+@require_POST
+def notice_approve_released(request, pk):
+    form = ApproveForm(request.POST)
+    number = form.cleaned_data["document_number"] if form.is_valid() else ""
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.notice_approve_released(
+            actor=request.user, batch=batch, document_number=number
+        ),
+        f"已补充审定（{number}），可下载该文号的命名文件",
+        keep={"document_number": number},
+    )
+
+
 def _approved_batch(request, pk):
     batch = queries.get_batch_for_user(request.user, pk)
     if batch.state != NoticeState.APPROVED:
@@ -216,14 +238,17 @@ def _approved_batch(request, pk):
 @require_GET
 def naming_docx(request, pk):
     batch = _approved_batch(request, pk)
-    data = documents.render_naming(batch)
+    number = request.GET.get("number") or batch.document_number
+    if number not in queries.document_numbers(batch):
+        raise Http404("没有这个文号的命名文件")
+    data = documents.render_naming(batch, documents.naming_context(batch, number=number))
     buffer = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     buffer.write(data)
     buffer.seek(0)
     return FileResponse(
         buffer,
         as_attachment=True,
-        filename=documents.naming_filename(batch),
+        filename=documents.naming_filename(batch, number),
         content_type=documents.DOCX_CONTENT_TYPE,
     )
 
@@ -266,11 +291,12 @@ def objection_list(request):
 def objection_detail(request, pk):
     objection = queries.get_objection_for_user(request.user, pk)
     can_answer = services.may_answer(request.user, objection)
+    verifying = objection.state == ObjectionState.FURTHER
     form = None
     if request.method == "POST":
         if not can_answer:
             raise PermissionDenied("只有该组织所属乡镇（街道）的审核人或县委组织部可以处理异议")
-        form = AnswerForm(request.POST)
+        form = AnswerForm(request.POST, verifying=verifying)
         if form.is_valid():
             try:
                 answered = services.objection_answer(
@@ -282,10 +308,11 @@ def objection_detail(request, pk):
             else:
                 messages.success(request, f"异议已更新为“{answered.get_state_display()}”")
                 return redirect("notices:objection", pk=objection.pk)
-    elif can_answer and objection.is_open:
-        initial_state = objection.state if objection.state != "received" else ""
+    elif can_answer and objection.is_answerable:
+        initial_state = objection.state if objection.is_open and objection.state != "received" else ""
         form = AnswerForm(
-            initial={"state": initial_state, "answer": objection.answer, "version": objection.version}
+            initial={"state": initial_state, "answer": objection.answer, "version": objection.version},
+            verifying=verifying,
         )
     entry = objection.entry
     return render(

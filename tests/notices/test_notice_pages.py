@@ -3,7 +3,9 @@ reporting, approval with a document number, objections and their answers; scope,
 Chinese, and a fixed number of queries."""
 
 import datetime as dt
+import io
 
+import docx
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -257,8 +259,45 @@ def test_the_objection_page_masks_the_phone_and_takes_an_answer(client_for, with
     body = follow(client, client.post(url, data))
     with_objection.refresh_from_db()
     assert with_objection.state == "further" and "需调阅原始记录" in body
-    assert 'data-testid="answer-form"' not in body and "已办结" in body
     assert entry_of(with_objection.entry.batch, "TA02").held
+    # Verification under way: the form offers its two endings only.
+    assert 'data-testid="verifying"' in body and 'value="investigating"' not in body
+    assert 'value="upheld"' in body and 'value="dismissed"' in body
+    data = {"state": "dismissed", "answer": "经核实，记录完整", "version": with_objection.version}
+    body = follow(client, client.post(url, data))
+    assert 'data-testid="answer-form"' not in body and "已办结" in body
+    assert not entry_of(with_objection.entry.batch, "TA02").held
+
+
+def test_a_grade_cleared_after_the_approval_is_approved_from_the_page(
+    client_for, with_objection, on_day, personas
+):
+    services.objection_answer(
+        actor=personas["county_admin"], objection=with_objection, state="further", answer="需核实", version=1
+    )
+    (ended,) = services.notices_end(AFTER)
+    on_day(AFTER)
+    admin = personas["county_admin"]
+    services.notice_report(actor=admin, batch=ended)
+    services.notice_approve(actor=admin, batch=ended, document_number="X组通〔2026〕12号")
+    client = client_for("county_admin")
+    assert 'data-testid="approve-released-form"' not in client.get(detail(ended)).content.decode()
+    with_objection.refresh_from_db()
+    url = reverse("notices:objection", args=[with_objection.pk])
+    client.post(url, {"state": "dismissed", "answer": "经核实不属实", "version": with_objection.version})
+    body = client.get(detail(ended)).content.decode()
+    assert 'data-testid="approve-released-form"' in body and "甲二村党支部" in body
+    body = follow(client, post(client, "approve_released", ended, {"document_number": "X组通〔2026〕20号"}))
+    assert "已补充审定（X组通〔2026〕20号）" in body and 'data-testid="approve-released-form"' not in body
+    assert body.count('data-testid="naming-link"') == 2 and "?number=X%E7%BB%84" in body
+    later = client.get(reverse("notices:naming", args=[ended.pk]) + "?number=X组通〔2026〕20号")
+    document = docx.Document(io.BytesIO(b"".join(later.streaming_content)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert document.paragraphs[0].text == "X组通〔2026〕20号" and "甲二村党支部" in text
+    assert "甲一村党支部" not in text  # named under the first number, not this one
+    assert client.get(reverse("notices:naming", args=[ended.pk]) + "?number=nope").status_code == 404
+    grade = OfficialGrade.objects.get(organization__code="TA02")
+    assert grade.document_number == "X组通〔2026〕20号"
 
 
 def test_the_objection_list_puts_open_ones_first_and_marks_overdue(client_for, with_objection, on_day):

@@ -503,7 +503,7 @@ def test_an_objection_needing_more_checks_holds_the_entry(objection, admin, revi
     assert ScoreSheet.objects.get(pk=reviewed["a2"].pk).state == SheetState.REVIEWED
 
 
-@pytest.mark.parametrize("closed", [ObjectionState.DISMISSED, ObjectionState.UPHELD, ObjectionState.FURTHER])
+@pytest.mark.parametrize("closed", [ObjectionState.DISMISSED, ObjectionState.UPHELD])
 def test_a_closed_objection_cannot_change(objection, admin, closed):
     answer(admin, objection, closed)
     label = ObjectionState(closed).label
@@ -512,6 +512,44 @@ def test_a_closed_objection_cannot_change(objection, admin, closed):
             answer(admin, objection, state, "改为其他结果")
     assert Objection.objects.get(pk=objection.pk).state == closed
     assert AuditEvent.objects.filter(verb="objection.answer").count() == 1
+
+
+def test_further_verification_ends_as_upheld_or_dismissed(objection, admin):
+    answer(admin, objection, ObjectionState.FURTHER, "需调取会议记录进一步核实")
+    entry = NoticeEntry.objects.get(pk=objection.entry_id)
+    assert entry.held
+    for state in (ObjectionState.INVESTIGATING, ObjectionState.FURTHER):
+        with pytest.raises(notices.NoticeError, match="进一步核实后，请选择“成立”或“不成立”"):
+            answer(admin, objection, state, "仍在核实")
+    answer(admin, objection, ObjectionState.DISMISSED, "经核实，会议记录真实")
+    assert not NoticeEntry.objects.get(pk=entry.pk).held  # released: approved with the batch
+    with pytest.raises(notices.NoticeError, match="该异议已办结（不成立），不能再修改"):
+        answer(admin, objection, ObjectionState.UPHELD, "改为成立")
+
+
+def test_a_grade_held_at_approval_is_approved_once_verified(objection, published_notice, admin, reviewer):
+    answer(reviewer, objection, ObjectionState.FURTHER, "需进一步核实")  # TA02 held
+    batch = reported(published_notice, admin)
+    with pytest.raises(notices.NoticeError, match="该公示审定后，才能补充审定"):
+        notices.notice_approve_released(actor=admin, batch=batch, document_number="示组通〔2026〕20号")
+    batch = notices.notice_approve(actor=admin, batch=batch, document_number="示组通〔2026〕12号")
+    assert not OfficialGrade.objects.filter(organization__code="TA02").exists()
+    with pytest.raises(notices.NoticeError, match="没有待补充审定的组织"):
+        notices.notice_approve_released(actor=admin, batch=batch, document_number="示组通〔2026〕20号")
+    answer(reviewer, objection, ObjectionState.DISMISSED, "经核实，情况不属实")
+    with pytest.raises(notices.NoticeError, match="只有县委组织部可以审定"):
+        notices.notice_approve_released(actor=reviewer, batch=batch, document_number="示组通〔2026〕20号")
+    with pytest.raises(notices.NoticeError, match="请填写命名文件的文号"):
+        notices.notice_approve_released(actor=admin, batch=batch, document_number=" ")
+    names = notices.notice_approve_released(actor=admin, batch=batch, document_number="示组通〔2026〕20号")
+    assert names == ["甲二村党支部"]
+    numbers = dict(OfficialGrade.objects.values_list("organization__code", "document_number"))
+    assert numbers["TA02"] == "示组通〔2026〕20号" and numbers["TA01"] == "示组通〔2026〕12号"
+    assert len(numbers) == 15
+    event = AuditEvent.objects.get(verb="notice.approve_released")
+    assert (event.actor, event.after) == (admin, {"document_number": "示组通〔2026〕20号", "approved": names})
+    with pytest.raises(notices.NoticeError, match="没有待补充审定的组织"):  # once only
+        notices.notice_approve_released(actor=admin, batch=batch, document_number="示组通〔2026〕21号")
 
 
 # --- Report and approval --------------------------------------------------------------------------
