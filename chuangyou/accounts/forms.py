@@ -1,4 +1,4 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 
 class LoginForm(AuthenticationForm):
@@ -11,5 +11,24 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Changing one's own password: the old one, then the new one twice (checked by the validators)."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "原密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "原密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password1"].help_text = "至少12位，不能是常见密码或纯数字，不能与用户名、姓名相近"
+        self.fields["new_password2"].label = "再次输入新密码"
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"

@@ -1,8 +1,11 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
-from chuangyou.accounts.forms import LoginForm
+from chuangyou.accounts.forms import LoginForm, OwnPasswordForm
+from chuangyou.audit.services import record
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -14,3 +17,17 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Each user changes its own password; the session stays signed in (Django updates its hash)."""
+
+    template_name = "accounts/password_change.html"
+    form_class = OwnPasswordForm
+    success_url = reverse_lazy("workbench")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record(actor=self.request.user, verb="account.password_change", target=self.request.user)
+        messages.success(self.request, "密码已修改，下次登录请使用新密码")
+        return response

@@ -25,6 +25,7 @@ VERB_LABELS = {
     "org.import": "导入组织",
     "role.grant": "授予角色",
     "role.revoke": "收回角色",
+    "account.password_change": "修改密码",
     "demo.create": "生成示范数据",
     "demo.progress": "生成示范活动进度",
     "rubric.create": "新建评定标准版本",
@@ -74,6 +75,8 @@ VERB_LABELS = {
     "notice.end": "公示结束",
     "notice.report": "上报公示结果",
     "notice.approve": "审定命名",
+    "notice.approve_released": "补充审定",
+    "notice.delete": "删除公示草稿",
     "objection.submit": "提出异议",
     "objection.answer": "处理异议",
 }

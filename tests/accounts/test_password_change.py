@@ -1,0 +1,52 @@
+"""Each user changes its own password: old password checked, new one validated, audited."""
+
+from django.urls import reverse
+
+from chuangyou.audit.models import AuditEvent
+
+URL = reverse("password_change")
+OLD = "Old-password-2026!"
+NEW = "Huaxia-Zhiyuan-7391"
+
+
+def post(client, old=OLD, new1=NEW, new2=NEW):
+    return client.post(URL, {"old_password": old, "new_password1": new1, "new_password2": new2})
+
+
+def test_a_user_changes_its_own_password(client_for, personas):
+    user = personas["branch_secretary"]
+    user.set_password(OLD)
+    user.save()
+    client = client_for("branch_secretary")
+    page = client.get(URL).content.decode()
+    assert "原密码" in page and "再次输入新密码" in page and "至少12位" in page
+    assert URL in client.get(reverse("workbench")).content.decode()  # the user's name links here
+    response = post(client)
+    assert response.status_code == 302 and response["Location"] == reverse("workbench")
+    user.refresh_from_db()
+    assert user.check_password(NEW)
+    assert client.get(reverse("workbench")).status_code == 200  # still signed in
+    event = AuditEvent.objects.get(verb="account.password_change")
+    assert event.actor == user and NEW not in str(event.after) + str(event.before)
+
+
+def test_bad_passwords_are_refused_in_chinese(client_for, personas):
+    user = personas["branch_secretary"]
+    user.set_password(OLD)
+    user.save()
+    client = client_for("branch_secretary")
+    for data, message in (
+        ({"old": "wrong"}, "原密码不正确"),
+        ({"new1": NEW, "new2": NEW + "x"}, "两次输入的新密码不一致"),
+        ({"new1": "12345678901234", "new2": "12345678901234"}, "密码只包含数字"),
+        ({"new1": "short", "new2": "short"}, "密码长度太短"),
+    ):
+        body = post(client, **{k: v for k, v in {"old": OLD, "new1": NEW, "new2": NEW, **data}.items()})
+        assert body.status_code == 200 and message in body.content.decode(), message
+    user.refresh_from_db()
+    assert user.check_password(OLD) and not AuditEvent.objects.filter(verb="account.password_change").exists()
+
+
+def test_signing_in_is_required(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
