@@ -10,7 +10,8 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
     list_display = ["user", "role", "organization", "active", "created_at"]
     list_filter = ["role", "active"]
-    raw_id_fields = ["user", "organization"]
+    raw_id_fields = ["user"]
+    autocomplete_fields = ["organization"]  # found by name or code
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):
