@@ -9,10 +9,8 @@ from chuangyou.orgs.models import Organization
 def test_the_grant_form_searches_organizations_by_name(admin_client, tree):
     form = admin_client.get(reverse("admin:accounts_roleassignment_add")).content.decode()
     assert "admin-autocomplete" in form
-    found = admin_client.get(
-        reverse("admin:autocomplete"),
-        {"term": "甲镇", "app_label": "accounts", "model_name": "roleassignment", "field_name": "organization"},
-    ).json()
+    query = {"app_label": "accounts", "model_name": "roleassignment", "field_name": "organization"}
+    found = admin_client.get(reverse("admin:autocomplete"), {"term": "甲镇", **query}).json()
     assert [r["text"] for r in found["results"]] == [str(tree["town_a"])]
 
 

@@ -1,6 +1,5 @@
-"""The demo county: realistic, deterministic, created once."""
-
-from django.core.management import call_command
+"""The demo county: realistic, deterministic, created once. (The whole `chuangyou demo`, with its
+campaigns, is built once in test_demo_stages.py.)"""
 
 from chuangyou.accounts.models import Role, RoleAssignment
 from chuangyou.core.demo import DemoBuilder, create_demo
@@ -26,27 +25,6 @@ def test_it_builds_a_county_of_about_six_hundred_organizations(db):
         assert domain in domains
     assert {a.role for a in accounts} == set(Role.values)
     assert RoleAssignment.objects.count() == len(accounts)
-
-
-def test_running_it_twice_changes_nothing(db, capsys):
-    from chuangyou.assessments.models import ScoreSheet
-    from chuangyou.campaigns.models import Campaign
-
-    call_command("demo")
-    counts = Organization.objects.count(), Campaign.objects.count(), ScoreSheet.objects.count()
-    call_command("demo")
-    assert (Organization.objects.count(), Campaign.objects.count(), ScoreSheet.objects.count()) == counts
-    assert "未生成演示数据" in capsys.readouterr().out
-
-
-def test_the_demo_opens_this_years_december_round_for_every_branch(db):
-    from chuangyou.assessments.models import ScoreSheet
-    from chuangyou.campaigns.models import Campaign
-
-    call_command("demo")
-    campaign = Campaign.objects.get()
-    assert campaign.rounds.get().kind == "december"
-    assert ScoreSheet.objects.count() == campaign.participants().count() > 500
 
 
 def test_it_is_deterministic():

@@ -318,9 +318,7 @@ def test_the_objection_list_puts_open_ones_first_and_marks_overdue(client_for, w
     assert other.pk
 
 
-def test_a_township_reads_the_county_notice_for_its_own_branches(
-    client_for, with_objection, other_reviewer
-):
+def test_a_township_reads_the_county_notice_for_its_own_branches(client_for, with_objection, other_reviewer):
     county_notice = with_objection.entry.batch
     objection_url = reverse("notices:objection", args=[with_objection.pk])
     # 乙街道's reviewer: the county-wide notice with its own branches, not the objection about 甲二村.

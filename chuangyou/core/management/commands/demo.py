@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand
 
 from chuangyou.accounts.models import Role
 from chuangyou.core.demo import DEMO_PASSWORD, create_demo, create_demo_campaign
+from chuangyou.core.demo_history import create_demo_history
+from chuangyou.core.demo_summary import history_lines, stages_lines
 from chuangyou.orgs.models import Organization
 from chuangyou.rubrics.defaults import load_defaults
 
@@ -19,15 +21,15 @@ class Command(BaseCommand):
         if accounts is None:
             self.stdout.write(f"数据库中已有 {Organization.objects.count()} 个组织，未生成演示数据。")
             return
-        campaign = create_demo_campaign()
+        history = create_demo_history()
+        campaign = create_demo_campaign(stages=True)
+        self.stdout.write(f"已生成示范县：{Organization.objects.count()} 个组织。")
+        if history is not None:
+            self.stdout.write("\n".join(history_lines(history)))
         if campaign is not None:
-            self.stdout.write(
-                f"已创建“{campaign.name}”并开启12月自查：多数党支部已提交，约三分之一已由乡镇审核，可登录审核、定级。"
-            )
+            self.stdout.write("\n".join(stages_lines(campaign)))
         labels = dict(Role.choices)
-        self.stdout.write(
-            f"已生成示范县：{Organization.objects.count()} 个组织。演示账号（密码均为 {DEMO_PASSWORD}）："
-        )
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         shown = [a for a in accounts if not a.username[-2:].isdigit() or a.username.endswith("01")]
         for account in shown:
             self.stdout.write(f"  {account.username:<12} {labels[account.role]}（{account.full_name}）")

@@ -1,0 +1,167 @@
+"""Last year's campaign of the demo county, finished: every branch submitted its December sheet and
+answered its democratic evaluation, the townships reviewed them, the county re-checked the 优秀
+candidates and the weak branches, graded, published a county-wide notice in December (one objection,
+not upheld), reported and approved it with a naming document, so every branch has an official grade
+for last year (the organization pages' 历年评定等级, year-on-year comparisons).
+
+Written through the services with the clock stopped on the day each step would have happened
+(`demo_clock.stopped_clock`): the evaluation service refuses codes that close in the past, and the
+rows and audit events carry last year's dates."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from chuangyou.audit.services import record
+from chuangyou.campaigns.models import Campaign
+from chuangyou.core.demo import COUNTY_CODE
+from chuangyou.core.demo_campaign import open_december, start_campaign
+from chuangyou.core.demo_clock import StoppedClock, stopped_clock
+from chuangyou.core.demo_evaluation import evaluate
+from chuangyou.core.demo_notices import dismiss, object_to, publish, workday_on_or_after
+from chuangyou.core.demo_progress import (
+    draw_loss,
+    fill_sheet,
+    mark_submitted,
+    rubric_items,
+    township_reviewers,
+)
+from chuangyou.core.demo_reviews import recheck_by_county, review_by_township
+from chuangyou.grading import services as grading
+from chuangyou.grading.models import RunState
+from chuangyou.notices import services as notices
+from chuangyou.notices.models import OfficialGrade
+from chuangyou.orgs.models import Organization
+from chuangyou.rules.workdays import CalendarMissingError
+
+DOCUMENT_NUMBER = "示组通〔{year}〕15号"
+CANDIDATES = 7  # percent: the county re-checks as many of the best as 优秀 may have, and the weak
+OBJECTION = "该支部今年组织生活开展不经常，评为优秀不妥。"
+ANSWER = "经乡镇党委调查核实，该支部全年按时召开支部党员大会和支委会，“三会一课”记录完整，异议不成立。"
+
+
+@dataclass
+class Branch:
+    sheet: object
+    items: list
+    weak: bool
+    loss: float
+    rng: random.Random
+
+
+def history_phases(year: int) -> dict[str, tuple[dt.date, dt.date]]:
+    """A December that ends the campaign within the year: self-assessment, review, notice, naming."""
+    d = dt.date
+    return {
+        "mobilize": (d(year, 3, 1), d(year, 3, 31)),
+        "june": (d(year, 6, 1), d(year, 6, 20)),
+        "december": (d(year, 12, 1), d(year, 12, 12)),
+        "review": (d(year, 12, 13), d(year, 12, 19)),
+        "notice": (d(year, 12, 22), d(year, 12, 28)),
+        "naming": (d(year, 12, 29), d(year, 12, 31)),
+    }
+
+
+@transaction.atomic
+def create_demo_history(today: dt.date | None = None) -> Campaign | None:
+    """Last year's finished campaign; None when the county is missing or has that year's campaign."""
+    county = Organization.objects.filter(code=COUNTY_CODE).first()
+    year = (today or timezone.localdate()).year - 1
+    if county is None or Campaign.objects.filter(root=county, year=year).exists():
+        return None
+    admin = get_user_model().objects.get(username="admin")
+    with stopped_clock(dt.date(year, 2, 20)) as clock:
+        campaign = start_campaign(admin=admin, county=county, year=year, phases=history_phases(year))
+        clock.set(dt.date(year, 12, 1))
+        open_december(
+            admin=admin, campaign=campaign, opens=dt.date(year, 12, 1), closes=dt.date(year, 12, 12)
+        )
+        branches = _self_assess(campaign, admin, clock)
+        _review(campaign, admin, clock, branches)
+        clock.set(dt.date(year, 12, 19))
+        run = grading.run_start(actor=admin, campaign=campaign)
+        if run.state != RunState.DONE:
+            raise RuntimeError(f"示范县{year}年度定级失败：{run.error}")
+        run = grading.run_submit(actor=admin, run=run)
+        # In a year without holiday data the campaign stays graded, not named.
+        with contextlib.suppress(notices.MissingCalendarError, CalendarMissingError):
+            _notice_and_naming(campaign, run, admin, clock)
+        grades = dict(
+            OfficialGrade.objects.filter(campaign=campaign)
+            .values_list("grade")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        record(
+            actor=None,
+            verb="demo.progress",
+            target=campaign,
+            organization=county,
+            after={"sheets": len(branches), "official_grades": grades},
+            note=f"演示数据：{year}年度活动已完成审核、定级、公示和审定命名",
+        )
+    return campaign
+
+
+def _self_assess(campaign, admin, clock: StoppedClock) -> list[Branch]:
+    """Every branch fills its sheet, gives out its evaluation codes and submits."""
+    clock.set(dt.date(campaign.year, 12, 4))
+    items_of: dict = {}
+    branches = []
+    sheets = campaign.graded_sheets().select_related("organization").order_by("organization__path")
+    for sheet in sheets:
+        rng = random.Random(f"history:{sheet.organization.code}")  # noqa: S311 - demo data, not secrets
+        items = rubric_items(sheet.rubric_id, items_of)
+        weak, loss = draw_loss(rng)
+        fill_sheet(sheet, items, loss, rng, admin)
+        mark_submitted(sheet, timezone.now())
+        sheet.save()
+        evaluate(sheet, admin, rng, loss=loss, answered=rng.uniform(0.8, 1.0), bulk=True)
+        branches.append(Branch(sheet, items, weak, loss, rng))
+    return branches
+
+
+def _review(campaign, admin, clock: StoppedClock, branches: list[Branch]) -> None:
+    """The townships review every sheet; the county re-checks the 优秀 candidates and the weak
+    branches."""
+    reviewers = township_reviewers(campaign)
+    _, cut = campaign.townships()
+    clock.set(dt.date(campaign.year, 12, 15))
+    for b in branches:
+        reviewer = reviewers.get(b.sheet.organization.path[:cut], admin)
+        review_by_township(b.sheet, b.items, b.loss + 0.02, b.rng, reviewer, weak=b.weak, evaluated=True)
+    clock.set(dt.date(campaign.year, 12, 17))
+    best = sorted(branches, key=lambda b: (-b.sheet.total, b.sheet.organization.code))
+    candidates = {b.sheet.pk for b in best[: len(best) * CANDIDATES // 100]}
+    for b in branches:
+        if b.weak or b.sheet.pk in candidates:
+            recheck_by_county(b.sheet, admin, b.rng)
+
+
+def _notice_and_naming(campaign, run, admin, clock: StoppedClock) -> None:
+    """A county-wide notice from the first working day after 21 December, one objection dismissed,
+    then the notice ends, is reported and approved with the naming document's number."""
+    year = campaign.year
+    batch = publish(run, admin, campaign.root, workday_on_or_after(dt.date(year, 12, 22)))
+    clock.set(workday_on_or_after(batch.starts + dt.timedelta(days=1)), hour=15)
+    entry = batch.entries.select_related("batch", "organization").order_by("order").first()
+    objection = object_to(entry, OBJECTION, address="198.51.100.23")
+    clock.set(workday_on_or_after(batch.starts + dt.timedelta(days=2)), hour=11)
+    reviewers = township_reviewers(campaign)
+    _, cut = campaign.townships()
+    dismiss(objection, reviewers.get(entry.organization.path[:cut], admin), ANSWER)
+    ended = workday_on_or_after(batch.ends + dt.timedelta(days=1))
+    clock.set(ended)
+    notices.notices_end()
+    batch.refresh_from_db()
+    batch = notices.notice_report(actor=admin, batch=batch)
+    clock.set(workday_on_or_after(ended + dt.timedelta(days=1)), hour=10)
+    notices.notice_approve(actor=admin, batch=batch, document_number=DOCUMENT_NUMBER.format(year=year))
