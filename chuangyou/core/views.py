@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.audit.models import AuditEvent
+from chuangyou.notices import queries as notice_queries
 from chuangyou.orgs import queries
 from chuangyou.orgs.models import Kind, Organization
 from chuangyou.workcalendar.queries import missing_next_year
@@ -42,6 +43,7 @@ def workbench(request):
         "warning_count": warnings.count(),
         "calendar_missing": missing_next_year() if scope.has_role(Role.COUNTY_ADMIN) else None,
         "warnings": warnings[:10],
+        "notice_todo": notice_queries.workbench_reminders(request.user),
         "recent_events": AuditEvent.objects.visible_to(request.user).select_related("organization")[:8],
         **assessment_progress(request.user, scope),
     }

@@ -188,6 +188,34 @@ def objection_summary(user) -> dict[str, int]:
     )
 
 
+def workbench_reminders(user) -> dict[str, int]:
+    """What waits on the notices for the workbench: open objections (and overdue ones) for those who
+    answer them, ended notices to report, reported ones to approve (two queries)."""
+    scope = scope_of(user)
+    if not scope.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER):
+        return {}
+    today = timezone.localdate()
+    answerable = Objection.objects.filter(
+        scope.q_for("entry__organization__path", roles={Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER})
+    )
+    objections = answerable.aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_OBJECTION_STATES)),
+        overdue=Count("pk", filter=Q(state__in=OPEN_OBJECTION_STATES, due__lt=today)),
+    )
+    own = NoticeBatch.objects.filter(
+        scope.q_for("organization__path", roles={Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER})
+    )
+    county = scope.q_for("organization__path", roles={Role.COUNTY_ADMIN})
+    batches = own.aggregate(
+        to_report=Count(
+            "pk",
+            filter=Q(state=NoticeState.ENDED) | Q(state=NoticeState.PUBLISHED, ends__lt=today),
+        ),
+        to_approve=Count("pk", filter=Q(state=NoticeState.REPORTED) & county),
+    )
+    return {**objections, **batches}
+
+
 def is_overdue(objection: Objection, today: dt.date | None = None) -> bool:
     return objection.is_open and objection.due < (today or timezone.localdate())
 
