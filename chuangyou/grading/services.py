@@ -318,12 +318,13 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
     return current
 
 
-def _regrade_pending(campaign) -> bool:
-    """An upheld objection took an organization off its notice: a later run that graded it again may
-    be submitted for a supplementary notice (the notices leave out those published already)."""
-    from chuangyou.notices.queries import withdrawn_awaiting_notice  # notices build on grading
+def _grades_new_organizations(run: GradingRun, submitted: GradingRun) -> bool:
+    """A later run may be submitted when it grades organizations the submitted one did not (reviewed
+    since), or that an upheld objection took off their notice; the notices leave out the
+    organizations published already."""
+    from chuangyou.notices.queries import new_to_notice  # notices build on grading
 
-    return withdrawn_awaiting_notice(campaign).exists()
+    return new_to_notice(run, submitted).exists()
 
 
 @transaction.atomic
@@ -338,14 +339,6 @@ def run_submit(*, actor, run: GradingRun) -> GradingRun:
         raise GradingError("只有已完成的定级可以提交公示")
     if current.submitted_at is not None:
         raise GradingError("该次定级结果已提交公示")
-    submitted = (
-        GradingRun.objects.filter(campaign=current.campaign, submitted_at__isnull=False)
-        .order_by("-number")
-        .first()
-    )
-    superseding = submitted is not None and submitted.number < current.number
-    if submitted is not None and not (superseding and _regrade_pending(current.campaign)):
-        raise GradingError(f"第{submitted.number}次定级结果已提交公示，不能再提交其他结果")
     newer = (
         GradingRun.objects.filter(campaign=current.campaign, number__gt=current.number)
         .exclude(state=RunState.FAILED)
@@ -355,6 +348,17 @@ def run_submit(*, actor, run: GradingRun) -> GradingRun:
     if newer is not None:
         raise GradingError(
             f"已有更新的第{newer.number}次定级（{newer.get_state_display()}），请提交最新一次的结果"
+        )
+    submitted = (
+        GradingRun.objects.filter(campaign=current.campaign, submitted_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+    if submitted is not None and not (
+        submitted.number < current.number and _grades_new_organizations(current, submitted)
+    ):
+        raise GradingError(
+            f"第{submitted.number}次定级结果已提交公示，本次定级没有新的待公示组织，不能再提交"
         )
     current.submitted_at, current.submitted_by = timezone.now(), actor
     current.save(update_fields=["submitted_at", "submitted_by"])

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import REVIEW_READERS, scope_of
-from chuangyou.grading.models import GradingRun
+from chuangyou.grading.models import GradingRun, RunResult
 from chuangyou.grading.services import run_scheme
 from chuangyou.lib.lookup import get_or_404
 from chuangyou.notices.models import (
@@ -135,11 +135,17 @@ def objection_counts(entries) -> dict[str, int]:
     return {"open": rows["open"], "closed": rows["total"] - rows["open"], "total": rows["total"]}
 
 
-def withdrawn_awaiting_notice(campaign):
-    """Entries an upheld objection withdrew whose organization is not on a later notice yet."""
-    active = NoticeEntry.objects.filter(batch__campaign=campaign, withdrawn=False)
-    return NoticeEntry.objects.filter(batch__campaign=campaign, withdrawn=True).exclude(
-        organization__in=active.values("organization")
+def new_to_notice(run: GradingRun, submitted: GradingRun):
+    """Results of `run` for organizations not on a notice yet that `submitted` did not grade, or that
+    an upheld objection withdrew from their notice."""
+    entries = NoticeEntry.objects.filter(batch__campaign=run.campaign_id)
+    active = entries.filter(withdrawn=False).values("organization")
+    withdrawn = entries.filter(withdrawn=True).values("organization")
+    earlier = RunResult.objects.filter(run=submitted).values("organization")
+    return (
+        RunResult.objects.filter(run=run)
+        .exclude(organization__in=active)
+        .filter(~Q(organization__in=earlier) | Q(organization__in=withdrawn))
     )
 
 

@@ -519,7 +519,7 @@ def test_submit_only_the_latest_finished_run_and_only_once(run, campaign, admin,
         grading.run_submit(actor=admin, run=second)
     monkeypatch.undo()
     fourth = grading.run_start(actor=admin, campaign=campaign)
-    with pytest.raises(grading.GradingError, match="第2次定级结果已提交公示，不能再提交其他结果"):
+    with pytest.raises(grading.GradingError, match="第2次定级结果已提交公示，本次定级没有新的待公示组织"):
         grading.run_submit(actor=admin, run=fourth)
     assert AuditEvent.objects.filter(verb="grading.submit").count() == 1
 

@@ -2,6 +2,7 @@
 and ending it, objections from the public and their answers, the report and the approval (审定)."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from chuangyou.reviews import services as reviews
 from chuangyou.reviews.models import ReviewKind, ReviewState
 from chuangyou.rules.grade_scheme import load_scheme
 from tests.conftest import make_org
-from tests.grading.conftest import set_inputs
+from tests.grading.conftest import add_branches, set_inputs
 from tests.notices.conftest import (
     AFTER,
     ENDS,
@@ -681,6 +682,18 @@ def test_a_grade_already_approved_is_not_approved_twice(ended_notice, campaign, 
     assert NoticeBatch.objects.get(pk=batch.pk).state == NoticeState.REPORTED
 
 
+def test_branches_reviewed_after_the_submission_go_to_a_later_notice(
+    published_notice, december, tree, admin, campaign
+):
+    add_branches(tree, december, 2, lambda i: {"final_total": Decimal(70)}, prefix="Y")
+    later = grading.run_start(actor=admin, campaign=campaign)
+    assert later.results.count() == 17
+    later = grading.run_submit(actor=admin, run=later)  # it grades two branches not yet on a notice
+    supplement = create_notice(later, admin, tree["county"])
+    assert sorted(supplement.entries.values_list("organization__code", flat=True)) == ["Y0000", "Y0001"]
+    assert supplement.title.endswith("补充公示")
+
+
 def test_an_upheld_objection_leads_to_a_supplementary_notice(
     objection, published_notice, submitted_run, december, reviewer, admin, campaign, tree
 ):
@@ -703,7 +716,7 @@ def test_an_upheld_objection_leads_to_a_supplementary_notice(
     grades = dict(OfficialGrade.objects.values_list("organization__code", "batch"))
     assert len(grades) == 15 and grades["TA02"] == supplement.pk
     fourth = grading.run_start(actor=admin, campaign=campaign)  # nothing is waiting for a notice now
-    with pytest.raises(grading.GradingError, match="第3次定级结果已提交公示，不能再提交其他结果"):
+    with pytest.raises(grading.GradingError, match="第3次定级结果已提交公示，本次定级没有新的待公示组织"):
         grading.run_submit(actor=admin, run=fourth)
 
 
