@@ -27,6 +27,7 @@ def test_the_secretary_issues_codes_from_the_page(client_for, sheet):
     client = client_for("branch_secretary")
     page = client.get(_url("manage", sheet))
     assert page.status_code == 200 and "生成测评码" in page.text
+    assert f'href="{reverse("sheets:detail", args=[sheet.pk])}"' in page.text  # back to the sheet
     assert 'value="11"' in page.text  # members default to the branch's 10 + 1
     response = client.post(_url("manage", sheet), {"members": 11, "public": 3, "closes_at": _closes()})
     assert response.status_code == 302

@@ -123,6 +123,16 @@ def test_a_bad_number_is_shown_on_the_item(client_for, started):
     assert not ReviewEntry.objects.filter(review=review).exists()
 
 
+def test_the_header_leaves_the_live_score_to_the_totals_card(client_for, started, personas):
+    sheet, review = started
+    client = client_for("township_reviewer")
+    header = client.get(reverse("reviews:detail", args=[sheet.pk])).content.decode().split("page-body")[0]
+    assert "· 审核 " not in header  # a score there would not follow the autosaved items
+    review_fully(sheet, personas["township_reviewer"])
+    header = client.get(reverse("reviews:detail", args=[sheet.pk])).content.decode().split("page-body")[0]
+    assert "· 审核 " in header and "审核已完成" in header
+
+
 def test_a_stale_version_gets_the_conflict_message(client_for, started):
     sheet, review = started
     client = client_for("township_reviewer")
