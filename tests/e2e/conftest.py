@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--lang=zh-CN",  # date inputs in the Chinese order (年/月/日), as officials see them
 ]
 
 

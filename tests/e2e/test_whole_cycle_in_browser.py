@@ -391,7 +391,7 @@ def test_whole_cycle(
         record_method(page, "documents", f"{YEAR}-12-14", "查阅三会一课记录和党费收缴台账")
         record_method(page, "evaluation", f"{YEAR}-12-14")
         save_details(page, "审核")
-        expect(page.locator(".page-header")).to_contain_text(f"审核 {points(reviewed[username])} 分")
+        expect(page.get_by_test_id("review-total")).to_have_text(points(reviewed[username]))
         if username == "branch01":
             guide_shot(page, "10-township-review")
         finish(page, "已审核")
@@ -428,7 +428,7 @@ def test_whole_cycle(
     expect(page.get_by_test_id("review-total")).to_contain_text(points(rechecked))
     record_method(page, "site_visit", f"{YEAR}-12-14", "县委组织部实地复核")
     save_details(page, "复核")
-    expect(page.locator(".page-header")).to_contain_text(f"复核 {points(rechecked)} 分")
+    expect(page.get_by_test_id("review-total")).to_have_text(points(rechecked))
     guide_shot(page, "11-county-recheck")
     finish(page, "已复核")
 
