@@ -1,4 +1,7 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 
 
 class LoginForm(AuthenticationForm):
@@ -16,7 +19,10 @@ class LoginForm(AuthenticationForm):
 
 
 class OwnPasswordForm(PasswordChangeForm):
-    """Changing one's own password: the old one, then the new one twice (checked by the validators)."""
+    """Changing one's own password: the old one, then the new one twice (checked by the validators).
+
+    A wrong old password counts as a failed login: guessing it from an open session locks the account
+    as the login form does."""
 
     error_messages = {
         **PasswordChangeForm.error_messages,
@@ -24,11 +30,23 @@ class OwnPasswordForm(PasswordChangeForm):
         "password_mismatch": "两次输入的新密码不一致。",
     }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
         self.fields["old_password"].label = "原密码"
         self.fields["new_password1"].label = "新密码"
         self.fields["new_password1"].help_text = "至少12位，不能是常见密码或纯数字，不能与用户名、姓名相近"
         self.fields["new_password2"].label = "再次输入新密码"
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
+
+    def clean_old_password(self):
+        credentials = {"username": self.user.get_username()}
+        if self.request is not None and AxesProxyHandler.is_locked(self.request, credentials):
+            raise ValidationError("原密码输错次数过多，账号已锁定30分钟，请稍后再试。", code="locked")
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            if self.request is not None:
+                user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            raise

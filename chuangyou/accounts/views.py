@@ -26,6 +26,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = OwnPasswordForm
     success_url = reverse_lazy("workbench")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form):
         response = super().form_valid(form)
         record(actor=self.request.user, verb="account.password_change", target=self.request.user)

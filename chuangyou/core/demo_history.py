@@ -92,7 +92,8 @@ def create_demo_history(today: dt.date | None = None) -> Campaign | None:
             raise RuntimeError(f"示范县{year}年度定级失败：{run.error}")
         run = grading.run_submit(actor=admin, run=run)
         # In a year without holiday data the campaign stays graded, not named.
-        with contextlib.suppress(notices.MissingCalendarError, CalendarMissingError):
+        # (A savepoint: a notice stopped halfway by a missing year leaves nothing behind.)
+        with contextlib.suppress(notices.MissingCalendarError, CalendarMissingError), transaction.atomic():
             _notice_and_naming(campaign, run, admin, clock)
         grades = dict(
             OfficialGrade.objects.filter(campaign=campaign)

@@ -77,6 +77,11 @@ def may_approve(user, batch: NoticeBatch) -> bool:
     return scope_of(user).contains(batch.organization, roles={Role.COUNTY_ADMIN})
 
 
+def reads_whole(user, batch: NoticeBatch) -> bool:
+    """The county, or the township the notice is under: the whole list and its documents."""
+    return may_approve(user, batch) or may_report(user, batch)
+
+
 def may_report(user, batch: NoticeBatch) -> bool:
     return scope_of(user).contains(batch.organization, roles={Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER})
 
@@ -195,8 +200,9 @@ def objection_summary(user) -> dict[str, int]:
 
 
 def workbench_reminders(user) -> dict[str, int]:
-    """What waits on the notices for the workbench: open objections (and overdue ones) for those who
-    answer them, ended notices to report, reported ones to approve (two queries)."""
+    """What waits on the notices for the workbench: open objections (and overdue ones) and those under
+    further verification for those who answer them, ended notices to report, reported ones to approve
+    and grades cleared after the approval (at most three queries)."""
     scope = scope_of(user)
     if not scope.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER):
         return {}
@@ -207,6 +213,7 @@ def workbench_reminders(user) -> dict[str, int]:
     objections = answerable.aggregate(
         open=Count("pk", filter=Q(state__in=OPEN_OBJECTION_STATES)),
         overdue=Count("pk", filter=Q(state__in=OPEN_OBJECTION_STATES, due__lt=today)),
+        verifying=Count("pk", filter=Q(state=ObjectionState.FURTHER)),
     )
     own = NoticeBatch.objects.filter(
         scope.q_for("organization__path", roles={Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER})
@@ -219,7 +226,18 @@ def workbench_reminders(user) -> dict[str, int]:
         ),
         to_approve=Count("pk", filter=Q(state=NoticeState.REPORTED) & county),
     )
-    return {**objections, **batches}
+    released = 0
+    if scope.has_role(Role.COUNTY_ADMIN):
+        approved = OfficialGrade.objects.filter(
+            campaign=OuterRef("batch__campaign"), organization=OuterRef("organization")
+        )
+        released = (
+            NoticeEntry.objects.filter(batch__state=NoticeState.APPROVED, held=False, withdrawn=False)
+            .filter(scope.q_for("batch__organization__path", roles={Role.COUNTY_ADMIN}))
+            .exclude(Exists(approved))
+            .count()
+        )
+    return {**objections, **batches, "released": released}
 
 
 def is_overdue(objection: Objection, today: dt.date | None = None) -> bool:

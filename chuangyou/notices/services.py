@@ -10,7 +10,8 @@ import re
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chuangyou.accounts.models import Role
@@ -18,6 +19,7 @@ from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet
 from chuangyou.assessments.services import clear_grading_inputs
 from chuangyou.audit.services import record
+from chuangyou.campaigns.models import Campaign
 from chuangyou.grading.models import GradingRun, RunResult, RunState
 from chuangyou.grading.services import run_scheme
 from chuangyou.lib.errors import ServiceError
@@ -128,6 +130,39 @@ def _locked(batch: NoticeBatch) -> NoticeBatch:
     )
 
 
+def _results_to_notice(campaign, organization):
+    """The results under `organization` not yet on a notice, each from the first submitted run that
+    graded its organization: a run submitted later for branches reviewed since does not change a grade
+    submitted already. After an upheld objection only the runs after the withdrawn entry's count."""
+    entries = NoticeEntry.objects.filter(batch__campaign=campaign)
+    withdrawn_in = (
+        entries.filter(withdrawn=True, organization=OuterRef("organization"))
+        .order_by("-batch__run__number")
+        .values("batch__run__number")[:1]
+    )
+    eligible = (
+        RunResult.objects.filter(run__campaign=campaign, run__submitted_at__isnull=False)
+        .annotate(floor=Coalesce(Subquery(withdrawn_in), 0))
+        .filter(run__number__gt=F("floor"))
+    )
+    earlier = eligible.filter(organization=OuterRef("organization"), run__number__lt=OuterRef("run__number"))
+    return (
+        eligible.filter(organization__path__startswith=organization.path)
+        .exclude(organization__in=entries.filter(withdrawn=False).values("organization"))
+        .exclude(Exists(earlier))
+    )
+
+
+def _overlapping_notices(campaign, organization):
+    """Notices of the campaign over this organization, above it or under it: a new one is a
+    supplementary notice (another township's first notice is not)."""
+    step = organization.steplen
+    above = [organization.path[:end] for end in range(step, len(organization.path) + 1, step)]
+    return NoticeBatch.objects.filter(campaign=campaign).filter(
+        Q(organization__path__in=above) | Q(organization__path__startswith=organization.path)
+    )
+
+
 @transaction.atomic
 def notice_create(
     *, actor, run, organization, channel: str, starts: dt.date, days: int, title: str = ""
@@ -135,8 +170,10 @@ def notice_create(
     """A draft notice of the run's results under `organization`, in grade order (best first).
 
     An organization is published once per campaign: those already on a notice are left out, except
-    when an upheld objection withdrew them and a later run graded them again (a supplementary notice)."""
-    campaign = run.campaign
+    when an upheld objection withdrew them and a later run graded them again (a supplementary notice).
+    Each grade comes from the first submitted run that graded the organization (`_results_to_notice`)."""
+    # Locked: two drafts made at once must not list the same organization.
+    campaign = Campaign.objects.select_for_update().select_related("root").get(pk=run.campaign_id)
     if not organization.path.startswith(campaign.root.path):
         raise NoticeError(f"“{organization.name}”不在本次活动范围内")
     _check_may_publish(actor, campaign, organization)
@@ -153,15 +190,14 @@ def notice_create(
     in_scope = RunResult.objects.filter(run=run, organization__path__startswith=organization.path)
     if not in_scope.exists():
         raise NoticeError(f"“{organization.name}”范围内没有定级结果")
-    noticed = NoticeEntry.objects.filter(Q(withdrawn=False) | Q(batch__run=run), batch__campaign=campaign)
     results = (
-        in_scope.exclude(organization__in=noticed.values("organization"))
+        _results_to_notice(campaign, organization)
         .annotate(grade_order=order)
         .order_by("grade_order", "township", "county_rank")
     )
     if not results.exists():
         raise NoticeError(f"“{organization.name}”范围内的定级结果均已列入公示")
-    supplement = NoticeBatch.objects.filter(campaign=campaign).exists()
+    supplement = _overlapping_notices(campaign, organization).exists()
     default_title = f"{campaign.year}年度基层党组织争先创优评定等级{'补充公示' if supplement else '公示'}"
     batch = NoticeBatch.objects.create(
         campaign=campaign,
@@ -343,8 +379,9 @@ def objection_answer(*, actor, objection: Objection, state: str, answer: str, ve
     成立 sends the organization's sheet back to review (and out of this notice); 需进一步核实
     holds its grade back from approval until the verification ends as 成立 or 不成立 (after the
     batch's approval, a released grade is approved by `notice_approve_released`)."""
+    # The entry is locked too: answers to two objections about one organization set its flags in turn.
     current = (
-        Objection.objects.select_for_update(of=("self",))
+        Objection.objects.select_for_update(of=("self", "entry"))
         .select_related("entry__batch", "entry__organization", "entry__result")
         .get(pk=objection.pk)
     )

@@ -124,7 +124,7 @@ def notice_detail(request, pk):
             "batch": batch,
             "campaign": batch.campaign,
             "page": _page(request, queries.entries_of(entries)),
-            "whole": queries.may_approve(user, batch) or queries.may_report(user, batch),
+            "whole": queries.reads_whole(user, batch),
             "grades": queries.grade_counts(batch, entries),
             "objections": queries.objection_counts(entries),
             "can_publish": state == NoticeState.DRAFT
@@ -229,17 +229,22 @@ def notice_approve_released(request, pk):
 
 
 def _approved_batch(request, pk):
+    """An approved batch whose documents the user may take: they name every organization of the
+    batch, so a township reads those of a county-wide notice on the page only (its own branches)."""
     batch = queries.get_batch_for_user(request.user, pk)
     if batch.state != NoticeState.APPROVED:
         raise Http404("审定后才能下载命名文件和挂牌名单")
+    if not queries.reads_whole(request.user, batch):
+        raise PermissionDenied("命名文件和挂牌名单由县委组织部和公示所在的乡镇（街道）下载")
     return batch
 
 
 @require_GET
 def naming_docx(request, pk):
     batch = _approved_batch(request, pk)
-    number = request.GET.get("number") or batch.document_number
-    if number not in queries.document_numbers(batch):
+    numbers = queries.document_numbers(batch)
+    number = request.GET.get("number") or (numbers[0] if numbers else "")
+    if number not in numbers:
         raise Http404("没有这个文号的命名文件")
     data = documents.render_naming(batch, documents.naming_context(batch, number=number))
     buffer = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending

@@ -50,3 +50,20 @@ def test_bad_passwords_are_refused_in_chinese(client_for, personas):
 def test_signing_in_is_required(client):
     response = client.get(URL)
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_guessing_the_old_password_locks_the_account(client_for, personas, client):
+    user = personas["branch_secretary"]
+    user.set_password(OLD)
+    user.save()
+    session = client_for("branch_secretary")
+    for _ in range(4):
+        assert "原密码不正确" in post(session, old="guess").content.decode()
+    assert post(session, old="guess").status_code == 429  # the fifth: the lockout page
+    body = post(session).content.decode()  # even the right one now
+    assert "原密码输错次数过多，账号已锁定30分钟" in body
+    user.refresh_from_db()
+    assert user.check_password(OLD)
+    session.logout()
+    login = session.post(reverse("login"), {"username": user.get_username(), "password": OLD})
+    assert "_auth_user_id" not in session.session and login.status_code in (200, 429)

@@ -131,9 +131,9 @@ def test_the_downloads_are_named_and_limited_to_the_scope(client_for, approved, 
     response = client.get(reverse("notices:plaques", args=[approved.pk]))
     assert response["Content-Type"] == documents.XLSX_CONTENT_TYPE
     assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.max_row == 15
-    # The county-wide document names the township's branches too: its reviewer downloads it; a
-    # branch secretary does not read notices on the staff pages.
-    for who, status in (("township_reviewer", 200), ("branch_secretary", 404)):
+    # The documents name every organization of the county: a township reads its own branches on the
+    # notice page; a branch secretary does not read notices on the staff pages.
+    for who, status in (("township_reviewer", 403), ("branch_secretary", 404)):
         client = client_for(who)
         for name in ("naming", "plaques"):
             assert client.get(reverse(f"notices:{name}", args=[approved.pk])).status_code == status

@@ -281,7 +281,11 @@ def test_a_grade_cleared_after_the_approval_is_approved_from_the_page(
     services.notice_report(actor=admin, batch=ended)
     services.notice_approve(actor=admin, batch=ended, document_number="X组通〔2026〕12号")
     client = client_for("county_admin")
-    assert 'data-testid="approve-released-form"' not in client.get(detail(ended)).content.decode()
+    body = client.get(detail(ended)).content.decode()
+    assert 'data-testid="approve-released-form"' not in body and body.count('data-testid="naming-link"') == 1
+    town = client_for("township_reviewer")
+    assert 'data-testid="naming-link"' not in town.get(detail(ended)).content.decode()  # not the whole list
+    client = client_for("county_admin")
     with_objection.refresh_from_db()
     url = reverse("notices:objection", args=[with_objection.pk])
     client.post(url, {"state": "dismissed", "answer": "经核实不属实", "version": with_objection.version})
@@ -407,3 +411,22 @@ def test_list_pages_use_a_fixed_number_of_queries(client_for, with_objection, su
     many = [count_queries(client, url) for url in urls]
     assert few == many
     assert max(many) <= 12
+
+
+def test_the_naming_document_of_a_later_number_when_the_approval_named_nobody(
+    client_for, ended_notice, personas
+):
+    admin = personas["county_admin"]
+    ended_notice.entries.update(held=True)  # every grade held back for verification
+    batch = services.notice_report(actor=admin, batch=ended_notice)
+    services.notice_approve(actor=admin, batch=batch, document_number="X组通〔2026〕12号")
+    assert not OfficialGrade.objects.exists()
+    ended_notice.entries.filter(organization__code="TA01").update(held=False)  # verified since
+    services.notice_approve_released(actor=admin, batch=batch, document_number="X组通〔2026〕20号")
+    client = client_for("county_admin")
+    body = client.get(detail(batch)).content.decode()
+    assert body.count('data-testid="naming-link"') == 1
+    naming = client.get(reverse("notices:naming", args=[batch.pk]))  # the link's number, or none
+    assert naming.status_code == 200
+    document = docx.Document(io.BytesIO(b"".join(naming.streaming_content)))
+    assert document.paragraphs[0].text == "X组通〔2026〕20号"

@@ -694,6 +694,25 @@ def test_branches_reviewed_after_the_submission_go_to_a_later_notice(
     assert supplement.title.endswith("补充公示")
 
 
+def test_a_later_run_does_not_change_a_grade_submitted_already(
+    submitted_run, december, tree, admin, campaign
+):
+    Campaign.objects.filter(pk=campaign.pk).update(townships_publish=True)
+    first = create_notice(submitted_run, admin, tree["town_a"])
+    assert first.title == "2026年度基层党组织争先创优评定等级公示"
+    add_branches(tree, december, 1, lambda i: {"final_total": Decimal(70)}, town_of=lambda i: 1, prefix="Y")
+    later = grading.run_start(actor=admin, campaign=campaign)
+    tb01 = later.results.get(code="TB01")
+    Campaign.objects.filter(pk=campaign.pk).update(allow_quota_override=True)
+    grading.result_override(actor=admin, result=tb01, grade="一般", reason="复核后调整")
+    later = grading.run_submit(actor=admin, run=later)
+    town_b = create_notice(later, admin, tree["town_b"])
+    grades = dict(town_b.entries.values_list("organization__code", "grade"))
+    assert grades["TB01"] == "良好"  # as submitted with the first run
+    assert grades["Y0000"] == "一般" and len(grades) == 8  # reviewed since: from the later run
+    assert town_b.title == "2026年度基层党组织争先创优评定等级公示"  # 乙街道's first notice
+
+
 def test_an_upheld_objection_leads_to_a_supplementary_notice(
     objection, published_notice, submitted_run, december, reviewer, admin, campaign, tree
 ):

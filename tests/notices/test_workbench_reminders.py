@@ -50,3 +50,21 @@ def test_the_workbench_costs_the_same_queries_with_more_objections(
         object_to(entry_of(published_notice, code), address=f"198.51.100.{i}")
     with django_assert_max_num_queries(len(few)):
         assert "未办结 5 件" in workbench(client)
+
+
+def test_verifications_and_cleared_grades_are_reminded(client_for, published_notice, personas, on_day):
+    on_day(IN_PERIOD)
+    admin = personas["county_admin"]
+    objection = object_to(entry_of(published_notice, "TA02"))
+    services.objection_answer(actor=admin, objection=objection, state="further", answer="需核实", version=1)
+    body = workbench(client_for("township_reviewer"))
+    assert "需进一步核实 1 件" in body and 'data-testid="objection-todo"' not in body
+    on_day(AFTER)
+    batch = services.notice_report(actor=admin, batch=published_notice)
+    services.notice_approve(actor=admin, batch=batch, document_number="X组通〔2026〕12号")
+    objection.refresh_from_db()
+    services.objection_answer(
+        actor=admin, objection=objection, state="dismissed", answer="不属实", version=objection.version
+    )
+    assert "待补充审定：1 个组织" in workbench(client_for("county_admin"))
+    assert 'data-testid="released-todo"' not in workbench(client_for("township_reviewer"))
