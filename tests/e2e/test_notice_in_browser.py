@@ -131,6 +131,19 @@ def answer_objection(page, state: str, answer: str) -> None:
     expect(page.get_by_test_id("answer-form")).to_have_count(0)
 
 
+def preview_notice(page, starts: dt.date):
+    """Fill the notice form (网站, five working days from `starts`) and compute its end date, which for
+    14 December 2026 is the 18th."""
+    form = page.get_by_test_id("notice-form")
+    form.locator("#id_channel").select_option(label="网站")
+    form.locator("#id_starts").fill(starts.isoformat())
+    form.locator("#id_days").fill("5")
+    form.get_by_role("button", name="计算截止日期").click()
+    expect(page.get_by_test_id("end-date")).to_have_text(
+        "截止日期：2026年12月18日（5个工作日，已扣除节假日）"
+    )
+
+
 def docx_groups(path) -> tuple[list[str], Counter]:
     """The paragraphs of the naming document, and its names as a multiset of (grade, township, name),
     checking that every heading counts what follows it."""
@@ -167,14 +180,7 @@ def test_public_notice_objection_and_naming(
     expect(page.get_by_role("button", name="已提交公示")).to_be_disabled()
     page.get_by_test_id("notice-create-link").click()
     expect(page.get_by_role("heading", name="发布公示")).to_be_visible()
-    form = page.get_by_test_id("notice-form")
-    form.locator("#id_channel").select_option(label="网站")
-    form.locator("#id_starts").fill(STARTS.isoformat())
-    form.locator("#id_days").fill("5")
-    form.get_by_role("button", name="计算截止日期").click()
-    expect(page.get_by_test_id("end-date")).to_have_text(
-        "截止日期：2026年12月18日（5个工作日，已扣除节假日）"
-    )
+    preview_notice(page, STARTS)
     preview = page.get_by_test_id("notice-preview")
     expect(preview).to_contain_text("网站")
     expect(preview).to_contain_text("2026年12月14日")

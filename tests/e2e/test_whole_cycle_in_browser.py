@@ -32,7 +32,7 @@ from chuangyou.core.demo import COUNTY_CODE
 from chuangyou.grading.models import GradingRun
 from chuangyou.notices.models import NoticeBatch, NoticeState, Objection, OfficialGrade
 from chuangyou.orgs.models import Domain, Kind, Organization
-from tests.e2e.test_notice_in_browser import docx_groups
+from tests.e2e.test_notice_in_browser import docx_groups, preview_notice
 from tests.e2e.test_review_and_grading_in_browser import record_method, save_review_item
 from tests.e2e.test_self_assessment_in_browser import PHONE, alert, fill_item, item_score, log_out, points
 
@@ -452,14 +452,7 @@ def test_whole_cycle(
     expect(page.get_by_role("button", name="已提交公示")).to_be_disabled()
 
     page.get_by_test_id("notice-create-link").click()
-    form = page.get_by_test_id("notice-form")
-    form.locator("#id_channel").select_option(label="网站")
-    form.locator("#id_starts").fill(TODAY.isoformat())
-    form.locator("#id_days").fill("5")
-    form.get_by_role("button", name="计算截止日期").click()
-    expect(page.get_by_test_id("end-date")).to_have_text(
-        "截止日期：2026年12月18日（5个工作日，已扣除节假日）"
-    )
+    preview_notice(page, TODAY)
     guide_shot(page, "13-notice-create")
     page.get_by_test_id("create-notice").click()
     expect(alert(page, "已创建公示草稿（截止2026年12月18日）")).to_have_count(1)
