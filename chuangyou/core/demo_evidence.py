@@ -1,4 +1,4 @@
-"""Evidence placeholders (佐证材料) for the demo's entries: small generated photos (JPEG), scans
+"""Generated evidence files (佐证材料) for the demo's entries: small generated photos (JPEG), scans
 (PNG) and PDFs, uploaded through `assessments.evidence.evidence_upload` (content checks, thumbnails,
 storage under MEDIA_ROOT, audit) while the sheet is still editable."""
 
@@ -93,7 +93,7 @@ def pdf(rng: random.Random, title: str) -> bytes:
     return out.getvalue()
 
 
-def placeholder(rng: random.Random, item, when: str) -> tuple[str, bytes]:
+def evidence_file(rng: random.Random, item, when: str) -> tuple[str, bytes]:
     """(file name, content) for one piece of evidence of `item`, named after the item's hint."""
     text = (item.evidence_hint or item.name).translate(QUOTES).replace("，", "、")
     hints = [h for h in text.split("、") if h]
@@ -115,7 +115,7 @@ def attach_evidence(entries, rng: random.Random, actor, when: str, *, most: int 
     files = 0
     for entry in rng.sample(entries, min(len(entries), rng.randint(1, most))):
         for _ in range(rng.choice((1, 1, 2))):
-            name, data = placeholder(rng, entry.item, when)
+            name, data = evidence_file(rng, entry.item, when)
             evidence_upload(actor=actor, entry=entry, upload=SimpleUploadedFile(name, data))
             files += 1
     return files
