@@ -19,6 +19,13 @@ class QuotaScopeChoice(models.TextChoices):
     TOWNSHIP = "township", SCOPE_NAMES["township"] + "（最大余数法）"
 
 
+class QuotaBase(models.TextChoices):
+    """N of the quotas: the seed's "按照现有党支部数量" (the default), or the branches a run grades."""
+
+    PARTICIPANTS = "participants", "现有参评党支部数"
+    GRADED = "graded", "参加定级的党支部数"
+
+
 class PhaseKind(models.TextChoices):
     MOBILIZE = "mobilize", "动员部署"
     JUNE = "june", "6月自查申报"
@@ -65,6 +72,9 @@ class Campaign(models.Model):
     )
     quota_scope = models.CharField(
         "名额范围", max_length=12, choices=QuotaScopeChoice.choices, default=QuotaScopeChoice.COUNTY
+    )
+    quota_base = models.CharField(
+        "名额基数", max_length=12, choices=QuotaBase.choices, default=QuotaBase.PARTICIPANTS
     )
     gap_threshold = models.DecimalField(
         "自评与审核分差提示线", max_digits=5, decimal_places=2, default=Decimal(10)
@@ -118,6 +128,25 @@ class Campaign(models.Model):
             )
         )
         return names, Organization.steplen * (root.depth + 1)
+
+    def participants_by_township(self) -> dict[str, int]:
+        """Township name → its participating branches: the quota base of the existing branches."""
+        from django.db.models import Count
+        from django.db.models.functions import Substr
+
+        names, cut = self.townships()
+        counts = (
+            self.participants()
+            .annotate(town=Substr("path", 1, cut))
+            .order_by()
+            .values_list("town")
+            .annotate(n=Count("pk"))
+        )
+        by_name: dict[str, int] = {}
+        for town, n in counts:
+            name = names.get(town, town)
+            by_name[name] = by_name.get(name, 0) + n
+        return by_name
 
     def graded_sheets(self):
         """The score sheets of the round that is graded (June or December)."""

@@ -57,6 +57,7 @@ COLUMNS = (
     Column("satisfaction", "满意率", False),
     Column("veto", "一票否决", False),
     Column("weak", "软弱涣散情形", False),
+    Column("committed", "已提交公示等级", False),
 )
 
 
@@ -132,7 +133,9 @@ def _number(value: Any, *, percent_sign: bool) -> Decimal | None:
     return number
 
 
-def parse_table(rows: list[list[Any]], *, township_required: bool = False) -> ScoreTable:
+def parse_table(
+    rows: list[list[Any]], *, township_required: bool = False, labels: Sequence[str] = ()
+) -> ScoreTable:
     """Check the header and every row; raise InputError listing every problem found."""
     if not rows or not any(cell_text(v) for v in rows[0]):
         raise InputError(["第1行应为表头（组织代码、组织名称、所属党委、得分……），但文件为空或第1行为空"])
@@ -225,6 +228,13 @@ def parse_table(rows: list[list[Any]], *, township_required: bool = False) -> Sc
 
         veto = text.get("veto", "")
         weak = text.get("weak", "")
+        committed = text.get("committed", "")
+        if committed and labels and committed not in labels:
+            problems.append(
+                f"{where(row_number, 'committed')}：已提交公示等级“{committed}”不是评定方案的等级"
+                f"（应为{'、'.join(labels)}之一，未提交的留空）"
+            )
+            row_ok = False
         for key, value in (("veto", veto), ("weak", weak)):
             if value.lower() in VETO_LOOKALIKES:
                 warnings.append(
@@ -241,6 +251,7 @@ def parse_table(rows: list[list[Any]], *, township_required: bool = False) -> Sc
                     satisfaction=satisfaction,
                     veto=veto,
                     weak=weak,
+                    committed=committed,
                 )
             )
     if not table_rows and not problems:
@@ -250,8 +261,9 @@ def parse_table(rows: list[list[Any]], *, township_required: bool = False) -> Sc
     return ScoreTable(header=header, rows=table_rows, columns=columns, branches=branches, warnings=warnings)
 
 
-def load_scores(path: Path, *, township_required: bool = False) -> ScoreTable:
-    return parse_table(read_rows(path), township_required=township_required)
+def load_scores(path: Path, *, township_required: bool = False, labels: Sequence[str] = ()) -> ScoreTable:
+    """`labels`: the scheme's grades, which a 已提交公示等级 must be one of."""
+    return parse_table(read_rows(path), township_required=township_required, labels=labels)
 
 
 def output_rows(
@@ -310,7 +322,9 @@ def write_output(target: Path, header: list[str], rows: list[list[Any]]) -> None
 def summary_lines(summary: GradingSummary, title: str) -> list[str]:
     lines = [
         f"评定方案：{summary.scheme} {title}",
-        f"名额范围：{SCOPE_NAMES[summary.quota_scope]}；参评党组织{summary.total}个",
+        f"名额范围：{SCOPE_NAMES[summary.quota_scope]}；参加定级的党组织{summary.total}个",
+        f"名额基数：{summary.base}个"
+        + ("（现有参评党支部，含未参加本次定级的）" if summary.base != summary.total else ""),
     ]
     quotas = {q.grade: q for q in summary.quotas}
     for grade, count in summary.counts.items():
@@ -328,7 +342,7 @@ def summary_lines(summary: GradingSummary, title: str) -> list[str]:
             + (f"；因下限由较高等级调整{floor.demoted}个" if floor.demoted else "")
         )
     if summary.apportionment:
-        lines.append("名额分配（最大余数法，按各党委参评党组织数）：")
+        lines.append("名额分配（最大余数法，按各党委的名额基数）：")
         for t in summary.apportionment:
             seats = "，".join(
                 f"{grade}{t.seats[grade]}个（应得{_share(t.shares[grade])}，已用{t.used[grade]}）"
@@ -340,6 +354,28 @@ def summary_lines(summary: GradingSummary, title: str) -> list[str]:
 
 def _share(value: Any) -> str:
     return format_number((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01")))
+
+
+def parse_existing(values: Sequence[str], quota_scope: str) -> dict[str, int] | None:
+    """The --existing values as a quota base (township → branches); InputError naming the value."""
+    if not values:
+        return None
+    base: dict[str, int] = {}
+    problems: list[str] = []
+    for value in values:
+        town, _, count = value.rpartition("=")
+        town = town.strip()
+        if not count.strip().isdigit():
+            problems.append(f"--existing “{value}”：党支部数应为非负整数（如 30 或 城关镇=12）")
+        elif not town and (quota_scope == "township" or len(values) > 1):
+            problems.append(f"--existing “{value}”：按党委分配名额时请写成“党委=数量”，每个党委写一次")
+        elif town in base:
+            problems.append(f"--existing “{value}”：党委“{town}”重复")
+        else:
+            base[town] = int(count)
+    if problems:
+        raise InputError(problems)
+    return base
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -358,6 +394,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=tuple(SCOPE_NAMES),
         default="county",
         help="名额范围：county 全县统一（默认），township 按所属党委以最大余数法分配",
+    )
+    parser.add_argument(
+        "--existing",
+        action="append",
+        metavar="N 或 党委=N",
+        default=[],
+        help="名额基数：现有参评党支部数（按照现有党支部数量计算名额）。"
+        "全县统一时写总数，如 --existing 30；按党委分配时每个党委写一次，如 --existing 城关镇=12 --existing 青山镇=18。不写时按表中的党组织数计算",
     )
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="输出文件 .csv 或 .xlsx（默认输出 CSV 到标准输出）"
@@ -392,8 +436,9 @@ def main(argv: list[str]) -> int:
     except SchemeError as exc:
         return fail([str(exc)])
     try:
-        table = load_scores(source, township_required=args.quota_scope == "township")
-        result = grade_branches(table.branches, scheme, args.quota_scope)
+        base = parse_existing(args.existing, args.quota_scope)
+        table = load_scores(source, township_required=args.quota_scope == "township", labels=scheme.labels)
+        result = grade_branches(table.branches, scheme, args.quota_scope, base=base)
     except InputError as exc:
         return fail(exc.problems)
     except GradingInputError as exc:

@@ -33,11 +33,15 @@ def category_orders(sheets) -> dict[int, tuple[str, ...]]:
     return {rubric_id: tuple(names) for rubric_id, names in orders.items()}
 
 
-def load_inputs(campaign, sheets=None, *, with_subtotals: bool = False) -> list[InputRow]:
+def load_inputs(
+    campaign, sheets=None, *, with_subtotals: bool = False, committed: dict[int, str] | None = None
+) -> list[InputRow]:
     """One row per branch with a finished review: final score, frozen satisfaction, veto and weak flags.
 
-    `sheets` narrows the campaign's graded sheets (to a user's scope, say).
+    `sheets` narrows the campaign's graded sheets (to a user's scope, say); `committed` gives the
+    grades already submitted for notice (organization id → grade), which the run keeps.
     """
+    committed = committed or {}
     sheets = campaign.graded_sheets() if sheets is None else sheets
     sheets = sheets.filter(state__in=GRADABLE_STATES, organization__in=campaign.participants())
     towns, cut = campaign.townships()
@@ -73,6 +77,15 @@ def load_inputs(campaign, sheets=None, *, with_subtotals: bool = False) -> list[
             veto=veto,
             weak=weak,
             subtotals=subtotals,
+            committed=committed.get(org_id, ""),
         )
         rows.append(InputRow(sheet_id, org_id, domain, branch))
     return rows
+
+
+def quota_base(campaign, setting: str) -> dict[str, int] | None:
+    """The quota base of a run under `setting` (a `QuotaBase`): the existing participants per
+    township, or None for the branches the run grades."""
+    from chuangyou.campaigns.models import QuotaBase
+
+    return campaign.participants_by_township() if setting == QuotaBase.PARTICIPANTS else None

@@ -29,6 +29,7 @@ class GradingRun(models.Model):
     scheme = models.CharField("评定方案", max_length=40)
     scheme_text = models.TextField("方案文件", blank=True)
     quota_scope = models.CharField("名额范围", max_length=12)
+    quota_base = models.CharField("名额基数", max_length=12, default="graded")
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )
@@ -99,6 +100,8 @@ class RunResult(models.Model):
     satisfaction = models.DecimalField("满意率", max_digits=5, decimal_places=2, null=True, blank=True)
     veto = models.CharField("一票否决", max_length=500, blank=True)
     weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)
+    # The grade already submitted for notice (or published) that this run kept; blank for the others.
+    committed_grade = models.CharField("已提交公示等级", max_length=20, blank=True)
     # Outputs of rules.grading.
     grade = models.CharField("计算等级", max_length=20)
     rank = models.PositiveIntegerField("排名")
@@ -127,6 +130,10 @@ class RunResult(models.Model):
 
     def __str__(self):
         return f"{self.name}：{self.final_grade}"
+
+    @property
+    def committed(self) -> bool:
+        return bool(self.committed_grade)
 
     @property
     def overridden(self) -> bool:

@@ -290,6 +290,7 @@ EXPORT_FIELDS = (
     "satisfaction",
     "veto",
     "weak",
+    "committed_grade",
     "final_grade",
     "rank",
     "reason",

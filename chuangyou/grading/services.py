@@ -21,7 +21,7 @@ from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import GRADABLE_STATES
 from chuangyou.audit.services import record
 from chuangyou.campaigns.models import Campaign
-from chuangyou.grading.inputs import load_inputs
+from chuangyou.grading.inputs import load_inputs, quota_base
 from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunState
 from chuangyou.lib.bulk_sql import chunks, copy_rows
 from chuangyou.lib.errors import ServiceError
@@ -44,6 +44,7 @@ RESULT_FIELDS = (
     "satisfaction",
     "veto",
     "weak",
+    "committed_grade",
     "grade",
     "rank",
     "rank_total",
@@ -113,6 +114,7 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
                 scheme=campaign.scheme,
                 scheme_text=campaign.scheme_text,
                 quota_scope=campaign.quota_scope,
+                quota_base=campaign.quota_base,
                 started_by=actor,
                 progress_total=reviewed,
                 step="等待开始",
@@ -125,7 +127,13 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
         verb="grading.start",
         target=run,
         organization=campaign.root,
-        after={"number": number, "scheme": run.scheme, "quota_scope": run.quota_scope, "branches": reviewed},
+        after={
+            "number": number,
+            "scheme": run.scheme,
+            "quota_scope": run.quota_scope,
+            "quota_base": run.quota_base,
+            "branches": reviewed,
+        },
     )
     return run
 
@@ -178,11 +186,16 @@ def run_execute(run_id: int) -> None:
     run = GradingRun.objects.select_related("campaign__root", "started_by").get(pk=run_id)
     campaign = run.campaign
     try:
+        from chuangyou.notices.services import committed_grades  # notices build on grading
+
         scheme = run_scheme(run)
-        rows = load_inputs(campaign, with_subtotals="subtotals" in scheme.tie_break)
+        rows = load_inputs(
+            campaign, with_subtotals="subtotals" in scheme.tie_break, committed=committed_grades(campaign)
+        )
         not_reviewed = campaign.participants().count() - len(rows)
         _progress(run_id, step="计算等级", progress_total=len(rows), not_reviewed=not_reviewed)
-        result = grade_branches([r.branch for r in rows], scheme, run.quota_scope)
+        base = quota_base(campaign, run.quota_base)
+        result = grade_branches([r.branch for r in rows], scheme, run.quota_scope, base=base)
         _progress(run_id, step="保存结果")
         _write_results(run, rows, result)
         _progress(
@@ -229,6 +242,7 @@ def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
                 b.satisfaction,
                 b.veto,
                 b.weak,
+                b.committed,
                 r.grade,
                 r.rank,
                 r.rank_total,
@@ -250,6 +264,7 @@ def summary_dict(result: GradingResult) -> dict:
     s = result.summary
     return {
         "total": s.total,
+        "base": s.base,
         "counts": dict(s.counts),
         "quotas": [
             {"grade": q.grade, "limit": q.limit, "used": q.used, "rule": q.description} for q in s.quotas
@@ -288,6 +303,10 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         raise GradingError(f"等级“{grade}”无效，应为{'、'.join(labels)}之一")
     if grade == current.final_grade:
         raise GradingError(f"该支部已是{grade}")
+    if current.committed:
+        raise GradingError(
+            f"该支部已按{current.committed_grade}提交公示，本次定级保持不变；如需改变，请通过异议处理退回重审"
+        )
     if cap := run_scheme(run).cap(veto=current.veto, weak=current.weak, satisfaction=current.satisfaction):
         highest, why = cap
         if labels.index(grade) < labels.index(highest):

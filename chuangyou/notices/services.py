@@ -10,7 +10,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from chuangyou.notices.models import (
     OfficialGrade,
 )
 from chuangyou.reviews.models import Review, ReviewKind, ReviewState
+from chuangyou.rules.quota_check import limits_from_dict, notice_breaches
 from chuangyou.rules.workdays import CalendarMissingError, WorkCalendar
 
 OBJECTION_MAX_CHARS = 2000
@@ -153,6 +154,17 @@ def _results_to_notice(campaign, organization):
     )
 
 
+def committed_grades(campaign) -> dict[int, str]:
+    """Organization id → the grade it is published or submitted under in this campaign: its entry on a
+    notice (not withdrawn), else its grade in the first submitted run that will go on one. A later run
+    keeps these grades and their seats, so the notices of a campaign together keep its quotas."""
+    pending = _results_to_notice(campaign, campaign.root).values_list("organization_id", "final_grade")
+    noticed = NoticeEntry.objects.filter(batch__campaign=campaign, withdrawn=False).values_list(
+        "organization_id", "grade"
+    )
+    return {**dict(pending), **dict(noticed)}
+
+
 def _overlapping_notices(campaign, organization):
     """Notices of the campaign over this organization, above it or under it: a new one is a
     supplementary notice (another township's first notice is not)."""
@@ -197,6 +209,7 @@ def notice_create(
     )
     if not results.exists():
         raise NoticeError(f"“{organization.name}”范围内的定级结果均已列入公示")
+    _check_campaign_quotas(campaign, run, results)
     supplement = _overlapping_notices(campaign, organization).exists()
     default_title = f"{campaign.year}年度基层党组织争先创优评定等级{'补充公示' if supplement else '公示'}"
     batch = NoticeBatch.objects.create(
@@ -230,6 +243,24 @@ def notice_create(
         after={"run": run.number, "channel": channel, "starts": starts, "days": days, "ends": ends},
     )
     return batch
+
+
+def _check_campaign_quotas(campaign, run, results) -> None:
+    """The notices of a campaign together keep its quotas (both scopes): a supplementary notice that
+    would break one is refused, unless the campaign allows grades beyond the quotas."""
+    if campaign.allow_quota_override:
+        return
+    noticed = (
+        NoticeEntry.objects.filter(batch__campaign=campaign, withdrawn=False)
+        .order_by()
+        .values_list("township", "grade")
+        .annotate(n=Count("pk"))
+    )
+    adding = results.order_by("county_rank").values_list("name", "township", "final_grade")
+    limits = limits_from_dict(run.summary.get("limits", {}))
+    problems = notice_breaches(limits, {(t, g): n for t, g, n in noticed}, adding)
+    if problems:
+        raise NoticeError([f"列入公示将突破本次活动的名额：{problems[0]}", *problems[1:]])
 
 
 def _locked_draft(actor, batch: NoticeBatch, refused: str) -> NoticeBatch:

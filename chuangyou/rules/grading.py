@@ -40,6 +40,8 @@ class BranchScore:
     veto: str = ""  # any text is a veto (一票否决) and goes into the reason
     weak: str = ""  # any text flags a 软弱涣散 situation
     subtotals: tuple[Decimal, ...] = ()  # category subtotals in the configured tie-break order
+    # A grade already submitted for notice (or published): kept as it is, and its seat is taken first.
+    committed: str = ""
 
 
 class GradeResult(NamedTuple):
@@ -89,7 +91,7 @@ class FloorStatus:
 @dataclass(frozen=True)
 class TownshipSeats:
     township: str
-    branches: int
+    branches: int  # the township's quota base (its existing branches, or those graded)
     seats: Mapping[str, int]  # quota grade -> seats apportioned
     shares: Mapping[str, Fraction]  # quota grade -> exact share Q·n_t/N
     used: Mapping[str, int]
@@ -103,7 +105,8 @@ class TownshipSeats:
 class GradingSummary:
     scheme: str
     quota_scope: QuotaScope
-    total: int
+    total: int  # branches graded
+    base: int  # the quota base N: the existing branches of the campaign, or those graded
     counts: Mapping[str, int]  # in grade order
     quotas: tuple[QuotaStatus, ...]
     floor: FloorStatus | None
@@ -239,24 +242,71 @@ def _gc_paused() -> Iterator[None]:
 
 
 def grade_branches(
-    branches: Iterable[BranchScore], scheme: GradeScheme, quota_scope: QuotaScope = "county"
+    branches: Iterable[BranchScore],
+    scheme: GradeScheme,
+    quota_scope: QuotaScope = "county",
+    *,
+    base: Mapping[str, int] | None = None,
 ) -> GradingResult:
     """Grade every branch; results come back in input order. O(N log N).
+
+    `base` is the quota base (按照现有党支部数量): the existing branches per township, graded or not.
+    The quotas are shares of its total and the township seats are apportioned by it; without it the
+    base is the branches graded. The floor is always a share of the branches graded.
 
     Written with list comprehensions and few passes: a province grades 200,000 branches at once.
     """
     if quota_scope not in SCOPE_NAMES:
         raise ValueError(f"名额范围“{quota_scope}”无效，应为 county（全县统一）或 township（按党委分配）")
     with _gc_paused():
-        return _grade(list(branches), scheme, quota_scope)
+        return _grade(list(branches), scheme, quota_scope, base)
 
 
-def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScope) -> GradingResult:
+def _check_base(items: Sequence[BranchScore], base: Mapping[str, int], township_scope: bool) -> None:
+    """The base holds every branch graded: in total, and per township when seats are apportioned."""
+    problems = [
+        f"名额基数中“{t}”的党支部数{n}无效" for t, n in base.items() if not isinstance(n, int) or n < 0
+    ]
+    if problems:
+        raise GradingInputError("；".join(problems))
+    total = sum(base.values())
+    if total < len(items):
+        raise GradingInputError(f"名额基数为{total}个党支部，少于参加定级的{len(items)}个")
+    if township_scope:
+        graded = Counter(b.township for b in items)
+        for town, count in sorted(graded.items()):
+            if town not in base:
+                problems.append(f"名额基数中没有“{town}”")
+            elif base[town] < count:
+                problems.append(f"名额基数中“{town}”为{base[town]}个党支部，少于参加定级的{count}个")
+        if problems:
+            raise GradingInputError("；".join(problems))
+
+
+def _check_committed(items: Sequence[BranchScore], scheme: GradeScheme) -> dict[int, int]:
+    """Index → grade index of the branches whose grade is already submitted for notice."""
+    labels = scheme.labels
+    committed = {i: b.committed for i, b in enumerate(items) if b.committed}
+    unknown = sorted({g for g in committed.values() if g not in labels})
+    if unknown:
+        raise GradingInputError(
+            f"已提交公示等级“{'、'.join(unknown)}”不是评定方案的等级（应为{'、'.join(labels)}之一）"
+        )
+    return {i: labels.index(g) for i, g in committed.items()}
+
+
+def _grade(
+    items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScope, base: Mapping[str, int] | None
+) -> GradingResult:
     _check_inputs(items)
     n = len(items)
+    township_scope = quota_scope == "township"
+    if base is not None:
+        _check_base(items, base, township_scope)
+    quota_n = n if base is None else sum(base.values())
+    kept = _check_committed(items, scheme)
     labels = scheme.labels
     last = len(labels) - 1
-    township_scope = quota_scope == "township"
     scores = [b.score for b in items]
     order = _ranking(items, scheme.tie_break)
 
@@ -270,13 +320,15 @@ def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScop
             g += 1
         top[i] = g
 
-    limits = {scheme.index(q.grade): q.limit(n) for q in scheme.quotas}
+    limits = {scheme.index(q.grade): q.limit(quota_n) for q in scheme.quotas}
     if township_scope:
         towns = [b.township for b in items]
         members: defaultdict[str, list[int]] = defaultdict(list)
+        for town in base or ():  # a township with no branch graded yet keeps its seats
+            members[town] = []
         for i in order:  # the county ranking restricted to a township is its own ranking
             members[towns[i]].append(i)
-        sizes = {t: len(m) for t, m in members.items()}
+        sizes = {t: len(m) for t, m in members.items()} if base is None else dict(base)
         per_grade = {grade: apportion(q, sizes) for grade, q in limits.items()}
         groups = [(t, members[t], {grade: per_grade[grade][t] for grade in limits}) for t in sorted(members)]
         rank = [0] * n
@@ -300,6 +352,8 @@ def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScop
     capped = [bool(b.weak or b.veto) for b in items]  # explained the long way
     for i in range(n) if gates else [i for i, c in enumerate(capped) if c]:
         b = items[i]
+        if i in kept:
+            continue
         if b.weak:
             fill[i] = weak_index
             continue
@@ -313,14 +367,21 @@ def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScop
                         fill[i] = cap
 
     # The fill: only branches that reach a grade with a quota compete for seats, in rank order.
+    # A committed grade is kept and takes its seat before anyone competes.
+    for i, g in kept.items():
+        fill[i] = g
+        capped[i] = False
     missed_of: dict[int, tuple[int, ...]] = {}
     seat_of: dict[int, int] = {}
     if limits:
         competing = {
-            i for i, (b, g) in enumerate(zip(items, fill, strict=True)) if g in limits and not b.weak
+            i
+            for i, (b, g) in enumerate(zip(items, fill, strict=True))
+            if g in limits and not b.weak and i not in kept
         }
         for _, group, seats in groups:
-            remaining = dict(seats)
+            taken = Counter(fill[i] for i in group if i in kept)
+            remaining = {g: max(0, s - taken[g]) for g, s in seats.items()}
             for i in [i for i in group if i in competing]:
                 g = fill[i]
                 if remaining[g] == 0:
@@ -345,7 +406,7 @@ def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScop
         for i in reversed(order):  # one at a time from the bottom of the county ranking
             if deficit <= 0:
                 break
-            if final[i] < start:
+            if final[i] < start and i not in kept:
                 final[i] = start
                 deficit -= 1
                 demoted += 1
@@ -377,6 +438,7 @@ def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScop
         capped,
         missed_of,
         seat_of,
+        kept,
     )
     fill_labels = [labels[g] for g in fill]
     final_labels = [labels[g] for g in final]
@@ -407,9 +469,9 @@ def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScop
             grade=q.grade,
             max_percent=q.max_percent,
             rounding=q.rounding,
-            limit=q.limit(n),
+            limit=q.limit(quota_n),
             used=counts[q.grade],
-            description=q.describe(n),
+            description=q.describe(quota_n),
         )
         for q in scheme.quotas
     )
@@ -419,9 +481,9 @@ def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScop
         apportionment = tuple(
             TownshipSeats(
                 township=t,
-                branches=len(group),
+                branches=sizes[t],
                 seats={labels[g]: s for g, s in seats.items()},
-                shares={labels[g]: Fraction(q * len(group), n) for g, q in limits.items()},
+                shares={labels[g]: Fraction(q * sizes[t], quota_n or 1) for g, q in limits.items()},
                 used={labels[g]: used[(t, g)] for g in limits},
             )
             for t, group, seats in groups
@@ -430,6 +492,7 @@ def _grade(items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScop
         scheme=scheme.name,
         quota_scope=quota_scope,
         total=n,
+        base=quota_n,
         counts=counts,
         quotas=quota_status,
         floor=floor_status,
@@ -453,6 +516,7 @@ def _reasons(
     capped: Sequence[bool],
     missed_of: Mapping[int, tuple[int, ...]],
     seat_of: Mapping[int, int],
+    kept: Mapping[int, int],
 ) -> list[str]:
     """One Chinese line per branch; the common cases are single f-strings over cached clauses."""
     explain = _Explainer(scheme, township_scope, len(items), group_seats, floor)
@@ -497,6 +561,11 @@ def _reasons(
             final[i],
             missed_of.get(i, ()),
             seat_of.get(i, 0),
+        )
+    for i, g in kept.items():
+        reasons[i] = (
+            f"得分{texts[items[i].score]}，{word}{rank[i]}/{rank_total[i]}，"
+            f"已提交公示为{labels[g]}，本次定级保持不变（占用该等级名额）"
         )
     return reasons
 

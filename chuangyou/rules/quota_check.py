@@ -100,3 +100,35 @@ def worsened(limits: QuotaLimits, before: Counts, after: Counts) -> list[str]:
         for key, (excess, message) in overruns(limits, after).items()
         if excess > was.get(key, (0,))[0]
     ]
+
+
+def notice_breaches(
+    limits: QuotaLimits, noticed: Counts, adding: Iterable[tuple[str, str, str]]
+) -> list[str]:
+    """The quotas a notice would break on top of what the campaign's notices list already.
+
+    `noticed` counts the grades on the campaign's notices (withdrawn entries left out); `adding` are
+    the new entries as (name, township, grade), best ranked first. Each message names the grade, its
+    limit and the organizations over it. The floor is not checked: a notice may cover part of the
+    campaign only."""
+    adding = list(adding)
+    by_grade: Counter[str] = Counter()
+    for (_, grade), n in noticed.items():
+        by_grade[grade] += n
+    messages = []
+
+    def check(where: str, limit: int, used: int, names: list[str]) -> None:
+        free = max(0, limit - used)
+        if len(names) > free:
+            messages.append(
+                f"{where}名额{limit}个，已列入公示{used}个，再列入{len(names)}个将超出："
+                + "、".join(names[free:])
+            )
+
+    for grade, limit in limits.quotas.items():
+        check(grade, limit, by_grade[grade], [name for name, _, g in adding if g == grade])
+    for township, seats in sorted(limits.seats.items()):
+        for grade, n in seats.items():
+            names = [name for name, t, g in adding if t == township and g == grade]
+            check(f"{township}的{grade}", n, noticed.get((township, grade), 0), names)
+    return messages

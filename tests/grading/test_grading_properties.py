@@ -40,6 +40,7 @@ campaigns = st.fixed_dictionaries(
         "branches": st.lists(branch, min_size=1, max_size=60),
         "scope": st.sampled_from(["county", "township"]),
         "scheme": st.sampled_from(PRESETS),
+        "base": st.sampled_from(["participants", "graded"]),
     }
 )
 
@@ -115,7 +116,10 @@ def test_a_run_keeps_its_quotas_and_equals_the_core(december, campaign, admin, e
 def check_one_campaign(december, campaign, admin, example, data):
     expected = build(december, example["townships"], example["branches"])
     Campaign.objects.filter(pk=campaign.pk).update(
-        quota_scope=example["scope"], scheme=example["scheme"], allow_quota_override=False
+        quota_scope=example["scope"],
+        scheme=example["scheme"],
+        quota_base=example["base"],
+        allow_quota_override=False,
     )
     run = grading.run_start(actor=admin, campaign=Campaign.objects.get(pk=campaign.pk))
     assert run.state == RunState.DONE, run.error
@@ -136,8 +140,14 @@ def check_one_campaign(december, campaign, admin, example, data):
     if summary["floor"]:
         floor = summary["limits"]["floor"]
         assert sum(counts[g] for g in floor["grades"]) >= floor["minimum"] == summary["floor"]["minimum"]
+    base = Campaign.objects.get(pk=campaign.pk).participants_by_township()
+    if example["base"] == "graded":
+        base = None
+        assert summary["base"] == len(rows)
+    else:  # the three drafts count in the quota base
+        assert summary["base"] == len(rows) + 3 == sum(base.values())
     if example["scope"] == "township":
-        assert set(summary["limits"]["seats"]) == {t for t, *_ in expected.values()}
+        assert set(summary["limits"]["seats"]) == set(base or {t for t, *_ in expected.values()})
     else:
         assert summary["limits"]["seats"] == {}
     limits = limits_from_dict(summary["limits"])
@@ -156,7 +166,7 @@ def check_one_campaign(december, campaign, admin, example, data):
         )
         for r in rows
     ]
-    result = grade_branches(inputs, grading.run_scheme(run), run.quota_scope)
+    result = grade_branches(inputs, grading.run_scheme(run), run.quota_scope, base=base)
     assert [(r.grade, r.final_grade, r.rank, r.rank_total, r.county_rank, r.reason) for r in rows] == [
         (g.grade, g.grade, g.rank, g.rank_total, g.county_rank, g.reason) for g in result.results
     ]

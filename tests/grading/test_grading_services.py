@@ -12,6 +12,7 @@ from chuangyou.audit.models import AuditEvent
 from chuangyou.campaigns import services as campaigns
 from chuangyou.campaigns.models import Campaign
 from chuangyou.grading import services as grading
+from chuangyou.grading.inputs import quota_base
 from chuangyou.grading.models import GradingRun, RunResult, RunState
 from chuangyou.orgs import services as orgs
 from chuangyou.orgs.models import Domain, Kind, Status
@@ -103,7 +104,8 @@ def stored(run):
 
 def assert_results_match_the_core(run):
     inputs = expected_inputs(run)
-    result = grade_branches(inputs, grading.run_scheme(run), run.quota_scope)
+    base = quota_base(run.campaign, run.quota_base)
+    result = grade_branches(inputs, grading.run_scheme(run), run.quota_scope, base=base)
     rows = stored(run)
     assert [r.code for r in rows] == [b.code for b in inputs]
     for row, b, r in zip(rows, inputs, result.results, strict=True):
@@ -147,7 +149,13 @@ def test_a_run_stores_every_input_with_its_result(county, campaign, admin):
     assert run.summary["limits"]["quotas"] == {"优秀": 1, "良好": 2}
     assert result.summary.holds
     start = AuditEvent.objects.get(verb="grading.start")
-    assert start.after == {"number": 1, "scheme": "seed2020", "quota_scope": "county", "branches": 20}
+    assert start.after == {
+        "number": 1,
+        "scheme": "seed2020",
+        "quota_scope": "county",
+        "quota_base": "participants",
+        "branches": 20,
+    }
     assert AuditEvent.objects.get(verb="grading.finish").after["counts"]["优秀"] == 1
 
 

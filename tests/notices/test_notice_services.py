@@ -703,8 +703,11 @@ def test_a_later_run_does_not_change_a_grade_submitted_already(
     add_branches(tree, december, 1, lambda i: {"final_total": Decimal(70)}, town_of=lambda i: 1, prefix="Y")
     later = grading.run_start(actor=admin, campaign=campaign)
     tb01 = later.results.get(code="TB01")
+    assert (tb01.committed_grade, tb01.final_grade) == ("良好", "良好")  # kept, with its seat
+    assert "已提交公示为良好，本次定级保持不变" in tb01.reason
     Campaign.objects.filter(pk=campaign.pk).update(allow_quota_override=True)
-    grading.result_override(actor=admin, result=tb01, grade="一般", reason="复核后调整")
+    with pytest.raises(grading.GradingError, match="已按良好提交公示"):
+        grading.result_override(actor=admin, result=tb01, grade="一般", reason="复核后调整")
     later = grading.run_submit(actor=admin, run=later)
     town_b = create_notice(later, admin, tree["town_b"])
     grades = dict(town_b.entries.values_list("organization__code", "grade"))
