@@ -401,7 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N 或 党委=N",
         default=[],
         help="名额基数：现有参评党支部数（按照现有党支部数量计算名额）。"
-        "全县统一时写总数，如 --existing 30；按党委分配时每个党委写一次，如 --existing 城关镇=12 --existing 青山镇=18。不写时按表中的党组织数计算",
+        "全县统一时写总数，如 --existing 30；按党委分配时每个党委写一次，"
+        "如 --existing 城关镇=12 --existing 青山镇=18。不写时按表中的党组织数计算",
     )
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="输出文件 .csv 或 .xlsx（默认输出 CSV 到标准输出）"
