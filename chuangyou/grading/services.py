@@ -92,7 +92,8 @@ def run_start(*, actor, campaign: Campaign) -> GradingRun:
 @transaction.atomic
 def _create_run(actor, campaign: Campaign) -> GradingRun:
     _check_may_grade(actor, campaign)
-    Campaign.objects.select_for_update().get(pk=campaign.pk)  # one start at a time per campaign
+    # Locked: one start at a time per campaign; and the settings as they are now.
+    campaign = Campaign.objects.select_for_update().select_related("root").get(pk=campaign.pk)
     running = GradingRun.objects.filter(campaign=campaign, state__in=ACTIVE_STATES).first()
     if running is not None and _stale(running):
         _fail_stale(running, actor)
