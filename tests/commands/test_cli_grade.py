@@ -292,3 +292,65 @@ def test_usage_errors_return_2(capsys):
     assert main(["x.csv", "--quota-scope", "province"]) == 2
     assert main(["--help"]) == 0
     assert "chuangyou grade" in capsys.readouterr().out
+
+
+def test_the_quota_base_is_the_existing_branches(tmp_path, capsys):
+    """20 branches graded of 60 existing: 优秀 ≤ ⌊60×7%⌋ = 4, not ⌊20×7%⌋ = 1."""
+    source = write_csv(
+        tmp_path / "scores.csv", [[f"E{i:02d}", f"{i}党支部", "甲镇", str(99 - i)] for i in range(20)]
+    )
+    assert main([str(source), "--existing", "60"]) == 0
+    out, err = capsys.readouterr()
+    grades = [row[-3] for row in read_csv_text(out)[1:]]
+    assert grades[:4] == ["优秀"] * 4 and grades[4] == "良好"
+    assert "名额基数：60个（现有参评党支部，含未参加本次定级的）" in err
+    assert "优秀：4个（上限4个，60×7%向下取整=4），符合" in err
+    assert (
+        main([str(source), "--quota-scope", "township", "--existing", "甲镇=30", "--existing", "乙镇=30"])
+        == 0
+    )
+    out, err = capsys.readouterr()
+    assert [row[-3] for row in read_csv_text(out)[1:]][:3] == ["优秀", "优秀", "良好"]  # 甲镇's 2 of 4
+    assert "乙镇：30个党组织；优秀2个（应得2，已用0）" in err
+
+
+def test_a_committed_grade_is_kept_with_its_seat(tmp_path, capsys):
+    header = ["组织代码", "组织名称", "所属党委", "得分", "已提交公示等级"]
+    rows = [[f"K{i:02d}", f"{i}党支部", "甲镇", str(80 + i), "优秀" if i == 0 else ""] for i in range(15)]
+    assert main([str(write_csv(tmp_path / "kept.csv", rows, header=header))]) == 0
+    table = read_csv_text(capsys.readouterr()[0])
+    grades = {row[0]: (row[-3], row[-1]) for row in table[1:]}
+    assert grades["K00"][0] == "优秀" and "已提交公示为优秀，本次定级保持不变" in grades["K00"][1]
+    assert grades["K14"][0] == "良好" and "优秀名额1个已满" in grades["K14"][1]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--existing", "三十"], "--existing “三十”：党支部数应为非负整数"),
+        (["--existing", "10"], "名额基数为10个党支部，少于参加定级的20个"),
+        (["--quota-scope", "township", "--existing", "60"], "按党委分配名额时请写成“党委=数量”"),
+        (["--quota-scope", "township", "--existing", "甲镇=40"], "名额基数中没有“乙镇”"),
+        (
+            ["--quota-scope", "township", "--existing", "甲镇=2", "--existing", "乙镇=40"],
+            "“甲镇”为2个党支部，少于参加定级的10个",
+        ),
+        (["--existing", "甲镇=2", "--existing", "甲镇=3"], "党委“甲镇”重复"),
+    ],
+)
+def test_a_bad_quota_base_is_refused_by_name(tmp_path, capsys, options, message):
+    source = write_csv(tmp_path / "scores.csv", rows_for())
+    out_file = tmp_path / "out.csv"
+    assert main([str(source), "-o", str(out_file), *options]) == 2
+    assert message in capsys.readouterr().err and not out_file.exists()
+
+
+def test_an_unknown_committed_grade_is_refused_with_its_cell(tmp_path, capsys):
+    header = ["组织代码", "组织名称", "所属党委", "得分", "已提交公示等级"]
+    assert (
+        main(
+            [str(write_csv(tmp_path / "kept.csv", [["K1", "一党支部", "甲镇", "90", "五星"]], header=header))]
+        )
+        == 2
+    )
+    assert "第2行 E列（已提交公示等级）：已提交公示等级“五星”不是评定方案的等级" in capsys.readouterr().err

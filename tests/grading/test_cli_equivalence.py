@@ -10,8 +10,11 @@ from django.urls import reverse
 from chuangyou.assessments.models import ScoreSheet
 from chuangyou.campaigns.models import Campaign
 from chuangyou.commands import grade
+from chuangyou.grading import services as grading
 from chuangyou.grading.models import GradingRun
+from chuangyou.notices.services import notice_create
 from tests.grading.conftest import add_branches
+from tests.notices.conftest import STARTS
 
 SCORES = ["98", "95.5", "92.5", "92.5", "91", "90", "90", "89.5", "88", "86", "85", "85", "84.5", "83"]
 
@@ -43,10 +46,28 @@ def read_output(path) -> dict[str, tuple[str, str]]:
         return {row["组织代码"]: (row["等级"], row["排名"]) for row in csv.DictReader(stream)}
 
 
-def cli(tmp_path, source, scope) -> dict[str, tuple[str, str]]:
+def cli(tmp_path, source, scope, options=()) -> dict[str, tuple[str, str]]:
     out = tmp_path / f"out-{source.stem}.csv"
-    assert grade.main([str(source), "-o", str(out), "--scheme", "seed2020", "--quota-scope", scope]) == 0
+    argv = [str(source), "-o", str(out), "--scheme", "seed2020", "--quota-scope", scope, *options]
+    assert grade.main(argv) == 0
     return read_output(out)
+
+
+def write_inputs(path, results) -> None:
+    """A run's stored inputs as a CSV in the command's columns."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([c.title for c in grade.COLUMNS])
+        for r in results:
+            satisfaction = "" if r.satisfaction is None else str(r.satisfaction)
+            row = [r.code, r.name, r.township, str(r.score), satisfaction, r.veto, r.weak, r.committed_grade]
+            writer.writerow(row)
+
+
+def exported(client, run, path):
+    response = client.get(reverse("grading:export", args=[run.pk]))
+    path.write_bytes(b"".join(response.streaming_content))
+    return path
 
 
 @pytest.mark.parametrize("scope", ["county", "township"])
@@ -66,17 +87,46 @@ def test_a_web_run_matches_the_command(client_for, campaign, branches, tmp_path,
         assert sorted(rank for _, rank in web.values()).count("1") == 2
 
     # 1. The stored inputs, as a CSV in the command's columns.
-    source = tmp_path / "inputs.csv"
-    with open(source, "w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow([c.title for c in grade.COLUMNS])
-        for r in results:
-            satisfaction = "" if r.satisfaction is None else str(r.satisfaction)
-            writer.writerow([r.code, r.name, r.township, str(r.score), satisfaction, r.veto, r.weak])
+    write_inputs(source := tmp_path / "inputs.csv", results)
     assert cli(tmp_path, source, scope) == web
 
     # 2. The run's own export, fed back as it is.
-    response = client.get(reverse("grading:export", args=[run.pk]))
-    exported = tmp_path / "export.xlsx"
-    exported.write_bytes(b"".join(response.streaming_content))
-    assert cli(tmp_path, exported, scope) == web
+    assert cli(tmp_path, exported(client, run, tmp_path / "export.xlsx"), scope) == web
+
+
+@pytest.mark.parametrize("scope", ["county", "township"])
+@pytest.mark.parametrize("base", ["participants", "graded"])
+def test_a_later_run_with_kept_grades_matches_the_command(
+    client_for, personas, campaign, branches, tree, tmp_path, scope, base
+):
+    """Six more branches take part, reviewed after the first run was noticed: the second run keeps the
+    noticed grades, and its quota base is the 42 participants (or the branches graded)."""
+    Campaign.objects.filter(pk=campaign.pk).update(quota_scope=scope, quota_base=base)
+    add_branches(tree, branches, 6, inputs, town_of=lambda i: i % 2, prefix="L")
+    late = ScoreSheet.objects.filter(round=branches, organization__code__startswith="L")
+    late.update(state="submitted")
+    admin = personas["county_admin"]
+    first = grading.run_submit(actor=admin, run=grading.run_start(actor=admin, campaign=campaign))
+    assert first.summary["base"] == (42 if base == "participants" else 36)
+    notice_create(
+        actor=admin, run=first, organization=tree["county"], channel="website", starts=STARTS, days=5
+    )
+    late.update(state="reviewed")
+    second = grading.run_start(actor=admin, campaign=campaign)
+    results = list(second.results.order_by("county_rank"))
+    assert sum(1 for r in results if r.committed_grade) == 36
+    web = {r.code: (r.final_grade, str(r.rank)) for r in results}
+
+    options = []
+    if base == "participants":
+        by_town = Campaign.objects.get(pk=campaign.pk).participants_by_township()
+        assert sum(by_town.values()) == 42
+        options = (
+            [f"--existing={t}={n}" for t, n in by_town.items()] if scope == "township" else ["--existing=42"]
+        )
+    write_inputs(source := tmp_path / "later.csv", results)
+    assert cli(tmp_path, source, scope, options) == web
+    assert (
+        cli(tmp_path, exported(client_for("county_admin"), second, tmp_path / "later.xlsx"), scope, options)
+        == web
+    )
