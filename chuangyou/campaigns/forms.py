@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import forms
 
-from chuangyou.campaigns.models import PhaseKind, QuotaScopeChoice, RoundKind
+from chuangyou.campaigns.models import PhaseKind, QuotaBase, QuotaScopeChoice, RoundKind
 from chuangyou.orgs.models import Domain
 from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
 
@@ -122,6 +122,14 @@ class GradingSettingsForm(forms.Form):
         label="名额范围",
         choices=QuotaScopeChoice.choices,
         error_messages={"required": "请选择名额范围", "invalid_choice": "名额范围无效"},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    quota_base = forms.ChoiceField(
+        label="名额基数",
+        choices=QuotaBase.choices,
+        help_text="按照现有党支部数量：名额按全部参评党支部计算（含尚未完成审核的）；"
+        "或只按参加定级的党支部计算",
+        error_messages={"required": "请选择名额基数", "invalid_choice": "名额基数无效"},
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     gap_threshold = forms.DecimalField(

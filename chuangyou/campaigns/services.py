@@ -8,9 +8,9 @@ from django.db import transaction
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
-from chuangyou.assessments.models import ScoreSheet
+from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet
 from chuangyou.audit.services import record
-from chuangyou.campaigns.models import AssessmentRound, Campaign, CampaignRubric, Exclusion, Phase
+from chuangyou.campaigns.models import AssessmentRound, Campaign, CampaignRubric, Exclusion, Phase, QuotaBase
 from chuangyou.rubrics.models import DomainBinding, Rubric, Status
 from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
 
@@ -160,6 +160,17 @@ def _item_counts(rubrics) -> dict[int, int]:
     return {row["category__rubric"]: row["n"] for row in rows}
 
 
+def quota_base_count(campaign: Campaign, participants: int) -> int:
+    """N of the quotas as the next run will count it: the participants, or the sheets reviewed now."""
+    if campaign.quota_base == QuotaBase.PARTICIPANTS:
+        return participants
+    return (
+        campaign.graded_sheets()
+        .filter(state__in=GRADABLE_STATES, organization__in=campaign.participants())
+        .count()
+    )
+
+
 def quotas(campaign: Campaign, participants: int) -> list[dict]:
     """The limits the grading core will apply for this number of branches, for the campaign page."""
     try:
@@ -194,6 +205,7 @@ def campaign_grading_settings(
     gap_threshold,
     allow_quota_override: bool,
     townships_publish: bool = False,
+    quota_base: str = QuotaBase.PARTICIPANTS,
 ) -> Campaign:
     """How the county grades: quota scope, the self/review gap that is marked, overrides, and who
     publishes the notices."""
@@ -202,6 +214,7 @@ def campaign_grading_settings(
         raise CampaignError("只有县委组织部可以修改定级设置")
     fields = {
         "quota_scope": quota_scope,
+        "quota_base": quota_base,
         "gap_threshold": gap_threshold,
         "allow_quota_override": allow_quota_override,
         "townships_publish": townships_publish,

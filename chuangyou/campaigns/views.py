@@ -85,7 +85,8 @@ def campaign_detail(request, pk):
         {
             "campaign": campaign,
             "participants": participants,
-            "quotas": services.quotas(campaign, participants),
+            "quota_base": (base := services.quota_base_count(campaign, participants)),
+            "quotas": services.quotas(campaign, base),
             "phases": campaign.phases.all(),
             "domain_rubrics": [(d, chosen.get(d)) for d in domains],
             "published": Rubric.objects.published().order_by("code", "version"),
@@ -100,6 +101,7 @@ def campaign_detail(request, pk):
             "grading_form": GradingSettingsForm(
                 initial={
                     "quota_scope": campaign.quota_scope,
+                    "quota_base": campaign.quota_base,
                     "gap_threshold": campaign.gap_threshold,
                     "allow_quota_override": campaign.allow_quota_override,
                     "townships_publish": campaign.townships_publish,

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from chuangyou.campaigns.models import QuotaBase
+
 
 class RunState(models.TextChoices):
     QUEUED = "queued", "排队中"
@@ -29,7 +31,9 @@ class GradingRun(models.Model):
     scheme = models.CharField("评定方案", max_length=40)
     scheme_text = models.TextField("方案文件", blank=True)
     quota_scope = models.CharField("名额范围", max_length=12)
-    quota_base = models.CharField("名额基数", max_length=12, default="graded")
+    quota_base = models.CharField(
+        "名额基数", max_length=12, choices=QuotaBase.choices, default=QuotaBase.GRADED
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )

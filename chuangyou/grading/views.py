@@ -122,6 +122,7 @@ def run_detail(request, pk):
             "whole": whole,
             "counts": counts,
             "total": sum(counts.values()),
+            "committed": results.exclude(committed_grade="").count(),
             "quotas": queries.quota_rows(run, counts, whole=whole, townships=by_township.keys),
             "by_township": by_township,
             "by_domain": by_domain,
@@ -205,7 +206,10 @@ def _result_context(request, result) -> dict:
         "county_total": (run.summary or {}).get("total") or result.rank_total,
         "top_grade": labels[0] if labels else "",
         "can_grade": can_grade,
-        "can_override": can_grade and run.state == RunState.DONE and run.submitted_at is None,
+        "can_override": can_grade
+        and run.state == RunState.DONE
+        and run.submitted_at is None
+        and not result.committed,
         "override_form": OverrideForm(initial={"grade": result.final_grade}, labels=labels),
     }
 

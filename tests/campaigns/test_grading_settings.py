@@ -9,7 +9,7 @@ from chuangyou.campaigns.models import Campaign
 
 
 def post(client, campaign, **data):
-    payload = {"quota_scope": "county", "gap_threshold": "10", **data}
+    payload = {"quota_scope": "county", "quota_base": "participants", "gap_threshold": "10", **data}
     return client.post(reverse("campaigns:grading_settings", args=[campaign.pk]), payload, follow=True)
 
 
@@ -72,3 +72,20 @@ def test_an_invalid_threshold_is_refused_in_chinese(client_for, campaign):
     campaign = Campaign.objects.get(pk=campaign.pk)
     assert (campaign.quota_scope, campaign.gap_threshold) == ("county", Decimal(10))
     assert not AuditEvent.objects.filter(verb="campaign.grading_settings").exists()
+
+
+def test_the_quota_base_is_a_setting_shown_with_its_number(client_for, campaign, december):
+    """Three branches take part, none reviewed: N is 3 (existing participants) or 0 (graded only)."""
+    client = client_for("county_admin")
+    body = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert "名额基数：3 个党支部（现有参评党支部，含尚未完成审核的）" in body
+    assert 'name="quota_base"' in body
+    body = post(client, campaign, quota_base="graded").content.decode()
+    assert "名额基数：0 个党支部（目前已完成审核、将参加定级的党支部）" in body
+    event = AuditEvent.objects.get(verb="campaign.grading_settings")
+    assert (event.before["quota_base"], event.after["quota_base"]) == ("participants", "graded")
+    body = post(client, campaign, quota_base="everyone").content.decode()
+    assert "名额基数：名额基数无效" in body
+    assert Campaign.objects.get(pk=campaign.pk).quota_base == "graded"
+    reader = client_for("branch_secretary").get(reverse("campaigns:detail", args=[campaign.pk]))
+    assert "<td>名额基数</td><td>参加定级的党支部数</td>" in reader.content.decode()

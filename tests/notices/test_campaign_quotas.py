@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from chuangyou.assessments.models import ScoreSheet
 from chuangyou.campaigns.models import Campaign
@@ -144,3 +145,18 @@ def test_a_supplementary_notice_beyond_a_quota_is_refused_by_name(
     assert noticed(campaign)["优秀"] == 1  # nothing was created
     Campaign.objects.filter(pk=campaign.pk).update(allow_quota_override=True)  # the county allows it
     assert create_notice(later, admin, tree["county"]).entries.filter(grade="优秀").count() == 2
+
+
+def test_the_run_page_shows_the_base_and_the_kept_grades(
+    client_for, campaign, submitted_run, tree, december, admin
+):
+    create_notice(submitted_run, admin, tree["county"])
+    fifteen_more(tree, december)
+    later = grading.run_start(actor=admin, campaign=campaign)
+    body = client_for("county_admin").get(reverse("grading:run", args=[later.pk])).content.decode()
+    assert "30 个党支部（现有参评党支部数）" in body
+    assert "15 个党支部（已提交公示，本次不变，占用名额）" in body
+    result = later.results.get(code="TA01")
+    page = client_for("county_admin").get(reverse("grading:result", args=[result.pk])).content.decode()
+    assert "已提交公示为优秀，本次定级保持不变" in page
+    assert 'data-testid="override-form"' not in page and "该支部已按优秀提交公示" in page
