@@ -276,6 +276,7 @@ def _locked_draft(actor, batch: NoticeBatch, refused: str) -> NoticeBatch:
 def notice_publish(*, actor, batch: NoticeBatch) -> NoticeBatch:
     current = _locked_draft(actor, batch, "不能再发布")
     current.ends = end_of(current.starts, current.days)  # the calendar may have changed since the draft
+    _answer_due(current.ends)  # an objection on the last day must get a due date from the calendar
     current.state, current.published_at = NoticeState.PUBLISHED, timezone.now()
     current.version += 1
     current.save()
@@ -365,13 +366,14 @@ def objection_submit(*, entry: NoticeEntry, content: str, name: str, phone: str,
     source = source_hash(address)
     now = timezone.now()
     _check_limits(entry, source, now)
+    try:
+        due = _answer_due(today)
+    except MissingCalendarError as exc:  # publishing checks this; the calendar may have changed since
+        raise NoticeError(
+            f"{exc.year}年的节假日安排尚未录入，暂时无法计算异议办理期限。请直接联系县委组织部反映，或稍后再试。"
+        ) from None
     objection = Objection.objects.create(
-        entry=entry,
-        content=content,
-        name=name,
-        phone=phone,
-        due=_answer_due(today),
-        source_hash=source,
+        entry=entry, content=content, name=name, phone=phone, due=due, source_hash=source
     )
     record(
         actor=None,
@@ -385,15 +387,11 @@ def objection_submit(*, entry: NoticeEntry, content: str, name: str, phone: str,
 
 
 def _answer_due(today: dt.date) -> dt.date:
-    """The fifth working day after the objection came in."""
+    """The fifth working day after the objection came in; never guessed for a year without data."""
     try:
         return _calendar().add_workdays(today + dt.timedelta(days=1), ANSWER_DAYS)
-    except CalendarMissingError:  # a year without holiday data yet: Monday to Friday
-        day, left = today, ANSWER_DAYS
-        while left:
-            day += dt.timedelta(days=1)
-            left -= day.weekday() < 5
-        return day
+    except CalendarMissingError as exc:
+        raise MissingCalendarError(exc.year) from None
 
 
 def may_answer(user, objection: Objection) -> bool:
@@ -518,6 +516,8 @@ def notice_report(*, actor, batch: NoticeBatch) -> NoticeBatch:
         if current.state == NoticeState.PUBLISHED:
             raise NoticeError(f"公示期至{current.ends:%Y年%m月%d日}，公示结束后才能上报")
         raise NoticeError(f"{_state_words(current)}，不能上报")
+    if names := _open_objections(current):  # seed: 公示无异议后上报
+        raise NoticeError(f"以下组织有尚未办结的异议，办结后才能上报：{'、'.join(names)}")
     current.state, current.reported_at, current.reported_by = NoticeState.REPORTED, timezone.now(), actor
     current.save(update_fields=["state", "reported_at", "reported_by"])
     record(

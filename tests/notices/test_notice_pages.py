@@ -182,15 +182,15 @@ def test_approval_waits_for_every_objection_then_takes_the_document_number(
     body = client.get(detail(ended)).content.decode()
     assert 'data-testid="report"' in body and "未办结 1 件" in body
     body = follow(client, post(client, "report", ended))
-    assert "已上报县委组织部审定" in body and 'data-testid="approve-form"' in body
-    body = follow(client, post(client, "approve", ended, {"document_number": "X组通〔2026〕12号"}))
-    assert "以下组织有尚未办结的异议，不能审定：甲二村党支部" in body
-    assert 'value="X组通〔2026〕12号"' in body  # the number typed is kept for the next try
-    assert not OfficialGrade.objects.exists()
+    assert "以下组织有尚未办结的异议，办结后才能上报：甲二村党支部" in body  # 公示无异议后上报
+    ended.refresh_from_db()
+    assert ended.state == NoticeState.ENDED
 
     objection_url = reverse("notices:objection", args=[with_objection.pk])
     answer = {"state": "dismissed", "answer": "经核实，记录真实完整", "version": with_objection.version}
     assert "异议已更新为“不成立”" in follow(client, client.post(objection_url, answer))
+    body = follow(client, post(client, "report", ended))
+    assert "已上报县委组织部审定" in body and 'data-testid="approve-form"' in body
 
     body = follow(client, post(client, "approve", ended, {"document_number": "  "}))
     assert "请填写命名文件的文号" in body

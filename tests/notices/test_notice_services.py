@@ -227,6 +227,35 @@ def test_a_year_without_calendar_data_is_named(submitted_run, tree, admin, start
     assert not NoticeBatch.objects.exists()
 
 
+def test_a_notice_whose_objections_would_be_due_in_a_year_without_data_is_not_published(
+    submitted_run, tree, admin
+):
+    """24–30 December 2026: an objection on the 30th is due in January 2027, which has no data yet."""
+    draft = create_notice(submitted_run, admin, tree["county"], starts=dt.date(2026, 12, 24))
+    assert draft.ends == dt.date(2026, 12, 30)
+    with pytest.raises(notices.MissingCalendarError) as refused:
+        notices.notice_publish(actor=admin, batch=draft)
+    assert refused.value.year == 2027
+    assert NoticeBatch.objects.get(pk=draft.pk).state == NoticeState.DRAFT
+
+
+def test_an_objection_due_date_is_never_guessed(published_notice, on_day, monkeypatch):
+    """The calendar lost a year after publishing: the objection is refused, not given a Monday–Friday
+    due date."""
+    from chuangyou.rules.workdays import CalendarMissingError
+
+    class NoData:
+        def add_workdays(self, day, days):
+            raise CalendarMissingError(2027)
+
+    on_day(IN_PERIOD)
+    monkeypatch.setattr(notices, "_calendar", NoData)
+    with pytest.raises(notices.NoticeError) as refused:
+        object_to(entry_of(published_notice, "TA02"))
+    assert refused.value.errors[0].startswith("2027年的节假日安排尚未录入，暂时无法计算异议办理期限")
+    assert not Objection.objects.exists()
+
+
 # --- Publishing and ending ------------------------------------------------------------------------
 
 
@@ -599,17 +628,19 @@ def test_approval_waits_for_the_report(published_notice, admin):
     assert not OfficialGrade.objects.exists()
 
 
-def test_an_open_objection_blocks_the_approval(objection, published_notice, admin, reviewer):
+def test_an_open_objection_blocks_the_report(objection, published_notice, admin, reviewer):
+    """Seed 000: 公示无异议后上报 — the township reports once every objection is answered."""
     on_time = object_to(entry_of(published_notice, "X0002"), address="198.51.100.1")
     answer(reviewer, on_time, ObjectionState.INVESTIGATING, "")  # still open
-    batch = reported(published_notice, admin)
     with pytest.raises(notices.NoticeError) as refused:
-        notices.notice_approve(actor=admin, batch=batch, document_number="示组通〔2026〕12号")
-    assert refused.value.errors == ["以下组织有尚未办结的异议，不能审定：甲二村党支部、第2党支部"]
+        reported(published_notice, admin)
+    assert refused.value.errors == ["以下组织有尚未办结的异议，办结后才能上报：甲二村党支部、第2党支部"]
     answer(reviewer, objection, ObjectionState.DISMISSED)
-    with pytest.raises(notices.NoticeError, match="不能审定：第2党支部$"):
-        notices.notice_approve(actor=admin, batch=batch, document_number="示组通〔2026〕12号")
+    with pytest.raises(notices.NoticeError, match="办结后才能上报：第2党支部$"):
+        notices.notice_report(actor=admin, batch=published_notice)
+    assert NoticeBatch.objects.get(pk=published_notice.pk).state == "ended"
     answer(admin, on_time, ObjectionState.DISMISSED)
+    batch = notices.notice_report(actor=admin, batch=published_notice)
     assert (
         notices.notice_approve(actor=admin, batch=batch, document_number="示组通〔2026〕12号").state
         == "approved"
