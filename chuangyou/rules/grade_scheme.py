@@ -43,6 +43,12 @@ def format_number(value: Decimal | Fraction | int) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def truncate(value: Fraction, places: int) -> Decimal:
+    """`value` cut (not rounded) to `places` decimals: a rate just under a line never shows as on it."""
+    scaled = math.floor(value * 10**places) if value >= 0 else math.ceil(value * 10**places)
+    return Decimal(scaled).scaleb(-places)
+
+
 def round_share(value: Fraction, rounding: Rounding) -> int:
     """Round an exact share to a whole number of seats."""
     if rounding == "floor":
@@ -134,8 +140,45 @@ class GradeScheme:
     def index(self, label: str) -> int:
         return self.labels.index(label)
 
+    def satisfaction_caps(
+        self,
+        satisfaction: Decimal | None,
+        votes: tuple[int, int] | None = None,
+        *,
+        needs_evaluation: bool = False,
+    ) -> list[tuple[int, str]]:
+        """(grade index, why) of each satisfaction gate a branch fails, compared exactly.
+
+        `votes` are the 民主测评's (满意+基本满意, valid votes): with them 3599/3999 is below 90 %, though
+        its rate shows as 90.00. Without any rate the gates do not apply, unless `needs_evaluation`
+        (the campaign's rule): then a branch without a valid evaluation is capped by every gate."""
+        if not self.gates:
+            return []
+        if votes is not None and votes[1] > 0:
+            rate = Fraction(votes[0] * 100, votes[1])
+            shown = (
+                f"满意率{format_number(truncate(rate, 4))}%（满意和基本满意{votes[0]}票/有效{votes[1]}票）"
+            )
+        elif satisfaction is not None:
+            rate, shown = Fraction(satisfaction), f"满意率{format_number(satisfaction)}%"
+        else:
+            if not needs_evaluation:
+                return []
+            return [(self.index(gate.max_grade), "无有效的民主测评满意率") for gate in self.gates]
+        return [
+            (self.index(gate.max_grade), f"{shown}低于{format_number(gate.min_satisfaction)}%")
+            for gate in self.gates
+            if rate < Fraction(gate.min_satisfaction)
+        ]
+
     def cap(
-        self, *, veto: str = "", weak: str = "", satisfaction: Decimal | None = None
+        self,
+        *,
+        veto: str = "",
+        weak: str = "",
+        satisfaction: Decimal | None = None,
+        votes: tuple[int, int] | None = None,
+        needs_evaluation: bool = False,
     ) -> tuple[str, str] | None:
         """The highest grade a branch with these flags may have whatever its score, and why; None
         when nothing caps it. Grading applies the same caps; an override may not lift them."""
@@ -143,21 +186,12 @@ class GradeScheme:
             return self.weak_grade, "存在软弱涣散情形"
         caps = []
         if veto:
-            caps.append((self.index(self.veto_max_grade), self.veto_max_grade, "有一票否决情形"))
-        if satisfaction is not None:
-            caps += [
-                (
-                    self.index(gate.max_grade),
-                    gate.max_grade,
-                    f"满意率{format_number(satisfaction)}%低于{format_number(gate.min_satisfaction)}%",
-                )
-                for gate in self.gates
-                if satisfaction < gate.min_satisfaction
-            ]
+            caps.append((self.index(self.veto_max_grade), "有一票否决情形"))
+        caps += self.satisfaction_caps(satisfaction, votes, needs_evaluation=needs_evaluation)
         if not caps:
             return None
-        _, grade, why = max(caps)  # the lowest of the caps
-        return grade, why
+        index, why = max(caps)  # the lowest of the caps
+        return self.labels[index], why
 
 
 def scheme_errors(scheme: GradeScheme) -> list[str]:

@@ -42,6 +42,14 @@ class BranchScore:
     subtotals: tuple[Decimal, ...] = ()  # category subtotals in the configured tie-break order
     # A grade already submitted for notice (or published): kept as it is, and its seat is taken first.
     committed: str = ""
+    votes: tuple[int, int] | None = None  # the satisfaction's exact parts: (满意+基本满意, valid votes)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A campaign's grading rules beyond its scheme; the defaults are the scheme alone."""
+
+    needs_evaluation: bool = False  # without a valid 民主测评, the scheme's satisfaction gates cap
 
 
 class GradeResult(NamedTuple):
@@ -247,6 +255,7 @@ def grade_branches(
     quota_scope: QuotaScope = "county",
     *,
     base: Mapping[str, int] | None = None,
+    policy: Policy = Policy(),  # noqa: B008 (frozen, shared safely)
 ) -> GradingResult:
     """Grade every branch; results come back in input order. O(N log N).
 
@@ -259,7 +268,7 @@ def grade_branches(
     if quota_scope not in SCOPE_NAMES:
         raise ValueError(f"名额范围“{quota_scope}”无效，应为 county（全县统一）或 township（按党委分配）")
     with _gc_paused():
-        return _grade(list(branches), scheme, quota_scope, base)
+        return _grade(list(branches), scheme, quota_scope, base, policy)
 
 
 def _check_base(items: Sequence[BranchScore], base: Mapping[str, int], township_scope: bool) -> None:
@@ -296,7 +305,11 @@ def _check_committed(items: Sequence[BranchScore], scheme: GradeScheme) -> dict[
 
 
 def _grade(
-    items: list[BranchScore], scheme: GradeScheme, quota_scope: QuotaScope, base: Mapping[str, int] | None
+    items: list[BranchScore],
+    scheme: GradeScheme,
+    quota_scope: QuotaScope,
+    base: Mapping[str, int] | None,
+    policy: Policy,
 ) -> GradingResult:
     _check_inputs(items)
     n = len(items)
@@ -345,7 +358,7 @@ def _grade(
 
     weak_index = scheme.index(scheme.weak_grade)
     veto_index = scheme.index(scheme.veto_max_grade)
-    gates = [(gate.min_satisfaction, scheme.index(gate.max_grade)) for gate in scheme.gates]
+    gates = bool(scheme.gates)
 
     # Caps first (flag, veto, gates), all branches at once; they do not depend on the ranking.
     fill = list(top)
@@ -359,12 +372,12 @@ def _grade(
             continue
         if b.veto and fill[i] < veto_index:
             fill[i] = veto_index
-        if gates and b.satisfaction is not None:
-            for min_sat, cap in gates:
-                if b.satisfaction < min_sat:
-                    capped[i] = True
-                    if fill[i] < cap:
-                        fill[i] = cap
+        if gates:
+            caps = scheme.satisfaction_caps(b.satisfaction, b.votes, needs_evaluation=policy.needs_evaluation)
+            for cap, _ in caps:
+                capped[i] = True
+                if fill[i] < cap:
+                    fill[i] = cap
 
     # The fill: only branches that reach a grade with a quota compete for seats, in rank order.
     # A committed grade is kept and takes its seat before anyone competes.
@@ -439,6 +452,7 @@ def _grade(
         missed_of,
         seat_of,
         kept,
+        policy,
     )
     fill_labels = [labels[g] for g in fill]
     final_labels = [labels[g] for g in final]
@@ -517,9 +531,10 @@ def _reasons(
     missed_of: Mapping[int, tuple[int, ...]],
     seat_of: Mapping[int, int],
     kept: Mapping[int, int],
+    policy: Policy,
 ) -> list[str]:
     """One Chinese line per branch; the common cases are single f-strings over cached clauses."""
-    explain = _Explainer(scheme, township_scope, len(items), group_seats, floor)
+    explain = _Explainer(scheme, township_scope, len(items), group_seats, floor, policy)
     labels = scheme.labels
     texts = {s: format_number(s) for s in {b.score for b in items}}
     word = explain.rank_word
@@ -580,8 +595,10 @@ class _Explainer:
         total: int,
         group_seats: Mapping[str, Mapping[int, int]],
         floor: FloorStatus | None,
+        policy: Policy,
     ) -> None:
         self.scheme = scheme
+        self.policy = policy
         self.labels = scheme.labels
         self.township_scope = township_scope
         self.total = total
@@ -630,13 +647,10 @@ class _Explainer:
         parts: list[str] = []
         if b.veto:
             parts.append(f"一票否决（{b.veto}），最高评为{labels[self.veto_index]}")
-        if b.satisfaction is not None:
-            for gate in self.scheme.gates:
-                if b.satisfaction < gate.min_satisfaction:
-                    parts.append(
-                        f"满意率{format_number(b.satisfaction)}%低于{format_number(gate.min_satisfaction)}%，"
-                        f"最高评为{gate.max_grade}"
-                    )
+        for cap, why in self.scheme.satisfaction_caps(
+            b.satisfaction, b.votes, needs_evaluation=self.policy.needs_evaluation
+        ):
+            parts.append(f"{why}，最高评为{labels[cap]}")
         parts.append(head)
         if final != fill:
             floor = self.floor
