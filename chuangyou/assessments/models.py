@@ -53,6 +53,8 @@ class ScoreSheet(FSMModelMixin, models.Model):
     final_total = models.DecimalField("审核得分", max_digits=6, decimal_places=2, null=True, blank=True)
     final_subtotals = models.JSONField("审核分类小计", default=dict)
     final_satisfaction = models.DecimalField("满意率", max_digits=5, decimal_places=2, null=True, blank=True)
+    final_favourable_votes = models.PositiveIntegerField("满意和基本满意票数", null=True, blank=True)
+    final_valid_votes = models.PositiveIntegerField("有效票数", null=True, blank=True)
     final_veto = models.CharField("一票否决", max_length=500, blank=True)
     final_weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -46,6 +46,7 @@ def clear_grading_inputs(sheet: ScoreSheet) -> None:
     """A sheet that leaves the reviewed states no longer has a final score (set again by the next
     finished review)."""
     sheet.final_total, sheet.final_subtotals, sheet.final_satisfaction = None, {}, None
+    sheet.final_favourable_votes = sheet.final_valid_votes = None
     sheet.final_veto, sheet.final_weak = "", ""
 
 

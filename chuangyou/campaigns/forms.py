@@ -155,6 +155,12 @@ class GradingSettingsForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    needs_evaluation = forms.BooleanField(
+        label="无有效民主测评的党支部不得评为满意率门槛以上等级",
+        required=False,
+        help_text="评定方案设有满意率门槛时（如机关2012方案的90%）适用；不勾选则没有满意率的党支部不受门槛限制",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     townships_publish = forms.BooleanField(
         label="乡镇（街道）自行公示本辖区等级",
         required=False,

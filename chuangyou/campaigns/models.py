@@ -76,6 +76,8 @@ class Campaign(models.Model):
     quota_base = models.CharField(
         "名额基数", max_length=12, choices=QuotaBase.choices, default=QuotaBase.PARTICIPANTS
     )
+    # Where the scheme has a satisfaction gate: a branch without a valid 民主测评 is capped by it.
+    needs_evaluation = models.BooleanField("无有效民主测评的不得评为满意率门槛以上等级", default=True)
     gap_threshold = models.DecimalField(
         "自评与审核分差提示线", max_digits=5, decimal_places=2, default=Decimal(10)
     )

@@ -206,6 +206,7 @@ def campaign_grading_settings(
     allow_quota_override: bool,
     townships_publish: bool = False,
     quota_base: str = QuotaBase.PARTICIPANTS,
+    needs_evaluation: bool = True,
 ) -> Campaign:
     """How the county grades: quota scope, the self/review gap that is marked, overrides, and who
     publishes the notices."""
@@ -215,6 +216,7 @@ def campaign_grading_settings(
     fields = {
         "quota_scope": quota_scope,
         "quota_base": quota_base,
+        "needs_evaluation": needs_evaluation,
         "gap_threshold": gap_threshold,
         "allow_quota_override": allow_quota_override,
         "townships_publish": townships_publish,

@@ -102,6 +102,7 @@ def campaign_detail(request, pk):
                 initial={
                     "quota_scope": campaign.quota_scope,
                     "quota_base": campaign.quota_base,
+                    "needs_evaluation": campaign.needs_evaluation,
                     "gap_threshold": campaign.gap_threshold,
                     "allow_quota_override": campaign.allow_quota_override,
                     "townships_publish": campaign.townships_publish,

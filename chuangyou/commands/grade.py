@@ -34,6 +34,7 @@ from chuangyou.rules.grading import (
     GradingInputError,
     GradingResult,
     GradingSummary,
+    Policy,
     grade_branches,
 )
 
@@ -58,6 +59,8 @@ COLUMNS = (
     Column("veto", "一票否决", False),
     Column("weak", "软弱涣散情形", False),
     Column("committed", "已提交公示等级", False),
+    Column("favourable_votes", "满意和基本满意票数", False),
+    Column("valid_votes", "有效票数", False),
 )
 
 
@@ -131,6 +134,17 @@ def _number(value: Any, *, percent_sign: bool) -> Decimal | None:
     if not number.is_finite():
         raise ValueError
     return number
+
+
+def _votes(favourable: str, valid: str) -> tuple[int, int] | None:
+    """The satisfaction's exact votes from two cells (both or neither); ValueError says why."""
+    if not favourable and not valid:
+        return None
+    if not (favourable.isdigit() and valid.isdigit()):
+        raise ValueError("满意和基本满意票数、有效票数须同时填写，且为非负整数")
+    if int(favourable) > int(valid):
+        raise ValueError(f"满意和基本满意票数{favourable}多于有效票数{valid}")
+    return int(favourable), int(valid)
 
 
 def parse_table(
@@ -226,6 +240,13 @@ def parse_table(
                     )
                     row_ok = False
 
+        votes = None
+        try:
+            votes = _votes(text.get("favourable_votes", ""), text.get("valid_votes", ""))
+        except ValueError as exc:
+            column = "valid_votes" if "valid_votes" in columns else "favourable_votes"
+            problems.append(f"{where(row_number, column)}：{exc}")
+            row_ok = False
         veto = text.get("veto", "")
         weak = text.get("weak", "")
         committed = text.get("committed", "")
@@ -252,6 +273,7 @@ def parse_table(
                     veto=veto,
                     weak=weak,
                     committed=committed,
+                    votes=votes,
                 )
             )
     if not table_rows and not problems:
@@ -396,6 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="名额范围：county 全县统一（默认），township 按所属党委以最大余数法分配",
     )
     parser.add_argument(
+        "--cap-without-evaluation",
+        action="store_true",
+        help="方案有满意率门槛时，没有满意率（无有效民主测评）的党组织也受门槛限制（网页定级的默认做法）",
+    )
+    parser.add_argument(
         "--existing",
         action="append",
         metavar="N 或 党委=N",
@@ -439,7 +466,8 @@ def main(argv: list[str]) -> int:
     try:
         base = parse_existing(args.existing, args.quota_scope)
         table = load_scores(source, township_required=args.quota_scope == "township", labels=scheme.labels)
-        result = grade_branches(table.branches, scheme, args.quota_scope, base=base)
+        policy = Policy(needs_evaluation=args.cap_without_evaluation)
+        result = grade_branches(table.branches, scheme, args.quota_scope, base=base, policy=policy)
     except InputError as exc:
         return fail(exc.problems)
     except GradingInputError as exc:

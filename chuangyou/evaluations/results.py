@@ -123,6 +123,7 @@ def summary_for_sheet(sheet, weights: BallotWeights = DEFAULT_WEIGHTS) -> dict |
         "public_issued": found.public.issued,
         "public_answered": found.public.answered,
         "valid_votes": combined.tally.valid,
+        "favourable_votes": combined.tally.satisfied + combined.tally.basically_satisfied,
         "satisfaction_rate": combined.satisfaction_rate,
         "satisfied_rate": combined.satisfied_rate,
         "weighted_score": combined.weighted_score,

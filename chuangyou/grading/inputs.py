@@ -56,6 +56,8 @@ def load_inputs(
         "final_satisfaction",
         "final_veto",
         "final_weak",
+        "final_favourable_votes",
+        "final_valid_votes",
     ]
     orders: dict[int, tuple[str, ...]] = {}
     if with_subtotals:
@@ -64,10 +66,11 @@ def load_inputs(
     rows = []
     for values in sheets.order_by().values_list(*fields):
         sheet_id, org_id, code, name, path, domain, score, satisfaction, veto, weak = values[:10]
+        favourable, valid = values[10:12]
         subtotals = ()
         if with_subtotals:  # in the rubric's category order; a category without a subtotal scored 0
-            stored = values[10] or {}
-            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[11], ()))
+            stored = values[12] or {}
+            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[13], ()))
         branch = BranchScore(
             code=code,
             name=name,
@@ -78,6 +81,7 @@ def load_inputs(
             weak=weak,
             subtotals=subtotals,
             committed=committed.get(org_id, ""),
+            votes=None if valid is None else (favourable or 0, valid),
         )
         rows.append(InputRow(sheet_id, org_id, domain, branch))
     return rows

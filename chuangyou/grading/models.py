@@ -34,6 +34,8 @@ class GradingRun(models.Model):
     quota_base = models.CharField(
         "名额基数", max_length=12, choices=QuotaBase.choices, default=QuotaBase.GRADED
     )
+    # Without a valid 民主测评, the scheme's satisfaction gates cap (the campaign's rule at the start).
+    needs_evaluation = models.BooleanField("无有效民主测评受满意率门槛限制", default=False)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )
@@ -102,6 +104,8 @@ class RunResult(models.Model):
     domain = models.CharField("领域", max_length=24, blank=True)
     score = models.DecimalField("得分", max_digits=6, decimal_places=2)
     satisfaction = models.DecimalField("满意率", max_digits=5, decimal_places=2, null=True, blank=True)
+    favourable_votes = models.PositiveIntegerField("满意和基本满意票数", null=True, blank=True)
+    valid_votes = models.PositiveIntegerField("有效票数", null=True, blank=True)
     veto = models.CharField("一票否决", max_length=500, blank=True)
     weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)
     # The grade already submitted for notice (or published) that this run kept; blank for the others.
@@ -134,6 +138,10 @@ class RunResult(models.Model):
 
     def __str__(self):
         return f"{self.name}：{self.final_grade}"
+
+    @property
+    def votes(self) -> tuple[int, int] | None:
+        return None if self.valid_votes is None else (self.favourable_votes or 0, self.valid_votes)
 
     @property
     def committed(self) -> bool:

@@ -291,6 +291,8 @@ EXPORT_FIELDS = (
     "veto",
     "weak",
     "committed_grade",
+    "favourable_votes",
+    "valid_votes",
     "final_grade",
     "rank",
     "reason",

@@ -26,7 +26,7 @@ from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunSt
 from chuangyou.lib.bulk_sql import chunks, copy_rows
 from chuangyou.lib.errors import ServiceError
 from chuangyou.rules.grade_scheme import GradeScheme, SchemeError, load_scheme, scheme_from_text
-from chuangyou.rules.grading import GradingInputError, GradingResult, grade_branches
+from chuangyou.rules.grading import GradingInputError, GradingResult, Policy, grade_branches
 from chuangyou.rules.quota_check import limits_from_dict, limits_of, limits_to_dict, worsened
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ RESULT_FIELDS = (
     "domain",
     "score",
     "satisfaction",
+    "favourable_votes",
+    "valid_votes",
     "veto",
     "weak",
     "committed_grade",
@@ -116,6 +118,7 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
                 scheme_text=campaign.scheme_text,
                 quota_scope=campaign.quota_scope,
                 quota_base=campaign.quota_base,
+                needs_evaluation=campaign.needs_evaluation,
                 started_by=actor,
                 progress_total=reviewed,
                 step="等待开始",
@@ -145,6 +148,11 @@ def run_scheme(run: GradingRun) -> GradeScheme:
     return (
         scheme_from_text(run.scheme_text, source=run.scheme) if run.scheme_text else load_scheme(run.scheme)
     )
+
+
+def run_policy(run: GradingRun) -> Policy:
+    """The campaign's grading rules as stored with the run when it started."""
+    return Policy(needs_evaluation=run.needs_evaluation)
 
 
 def _stale(run: GradingRun) -> bool:
@@ -196,7 +204,9 @@ def run_execute(run_id: int) -> None:
         not_reviewed = campaign.participants().count() - len(rows)
         _progress(run_id, step="计算等级", progress_total=len(rows), not_reviewed=not_reviewed)
         base = quota_base(campaign, run.quota_base)
-        result = grade_branches([r.branch for r in rows], scheme, run.quota_scope, base=base)
+        result = grade_branches(
+            [r.branch for r in rows], scheme, run.quota_scope, base=base, policy=run_policy(run)
+        )
         _progress(run_id, step="保存结果")
         _write_results(run, rows, result)
         _progress(
@@ -241,6 +251,7 @@ def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
                 row.domain,
                 b.score,
                 b.satisfaction,
+                *(b.votes or (None, None)),
                 b.veto,
                 b.weak,
                 b.committed,
@@ -308,7 +319,14 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         raise GradingError(
             f"该支部已按{current.committed_grade}提交公示，本次定级保持不变；如需改变，请通过异议处理退回重审"
         )
-    if cap := run_scheme(run).cap(veto=current.veto, weak=current.weak, satisfaction=current.satisfaction):
+    cap = run_scheme(run).cap(
+        veto=current.veto,
+        weak=current.weak,
+        satisfaction=current.satisfaction,
+        votes=current.votes,
+        needs_evaluation=run.needs_evaluation,
+    )
+    if cap:
         highest, why = cap
         if labels.index(grade) < labels.index(highest):
             raise GradingError(f"该支部{why}，最高只能评为{highest}")

@@ -275,27 +275,30 @@ def weak_text(review: Review) -> str:
     return "；".join(texts) + (f"（{review.weak_note}）" if review.weak_note else "")
 
 
-def _satisfaction(sheet: ScoreSheet) -> Decimal | None:
-    """The democratic evaluation's satisfaction rate, when the evaluation is valid."""
+Satisfaction = tuple[Decimal | None, int | None, int | None]  # rate, 满意+基本满意 votes, valid votes
+
+
+def _satisfaction(sheet: ScoreSheet) -> Satisfaction:
+    """The democratic evaluation's satisfaction rate with its votes, when the evaluation is valid."""
     from chuangyou.evaluations.results import summary_for_sheet
 
     summary = summary_for_sheet(sheet)
     if summary is None or not summary["valid"] or summary["satisfaction_rate"] is None:
-        return None
-    return Decimal(summary["satisfaction_rate"])
+        return None, None, None
+    return Decimal(summary["satisfaction_rate"]), summary["favourable_votes"], summary["valid_votes"]
 
 
-def _frozen_satisfaction(sheet: ScoreSheet, review: Review) -> Decimal | None:
+def _frozen_satisfaction(sheet: ScoreSheet, review: Review) -> Satisfaction:
     """The township review freezes the rate when it finishes; a county re-check keeps that rate, so
     answers that arrive after the township's finish never change the grading input."""
     if review.kind == ReviewKind.COUNTY:
         township = (
             Review.objects.filter(sheet=sheet, kind=ReviewKind.TOWNSHIP, state=ReviewState.FINISHED)
-            .values("satisfaction")
+            .values_list("satisfaction", "favourable_votes", "valid_votes")
             .first()
         )
         if township is not None:
-            return township["satisfaction"]
+            return township
     return _satisfaction(sheet)
 
 
@@ -322,11 +325,12 @@ def review_finish(*, actor, review: Review) -> Review:
         sheet.finish_review()
     else:
         sheet.finish_recheck()
-    current.satisfaction = _frozen_satisfaction(sheet, current)
+    current.satisfaction, current.favourable_votes, current.valid_votes = _frozen_satisfaction(sheet, current)
     current.state, current.finished_at, current.return_reason = ReviewState.FINISHED, timezone.now(), ""
     current.save()
     sheet.final_total, sheet.final_subtotals = current.total, current.subtotals
     sheet.final_satisfaction = current.satisfaction
+    sheet.final_favourable_votes, sheet.final_valid_votes = current.favourable_votes, current.valid_votes
     sheet.final_veto, sheet.final_weak = current.veto, weak_text(current)
     sheet.save()
     record(

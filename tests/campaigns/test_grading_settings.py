@@ -9,7 +9,13 @@ from chuangyou.campaigns.models import Campaign
 
 
 def post(client, campaign, **data):
-    payload = {"quota_scope": "county", "quota_base": "participants", "gap_threshold": "10", **data}
+    payload = {
+        "quota_scope": "county",
+        "quota_base": "participants",
+        "needs_evaluation": "on",
+        "gap_threshold": "10",
+        **data,
+    }
     return client.post(reverse("campaigns:grading_settings", args=[campaign.pk]), payload, follow=True)
 
 

@@ -60,7 +60,18 @@ def write_inputs(path, results) -> None:
         writer.writerow([c.title for c in grade.COLUMNS])
         for r in results:
             satisfaction = "" if r.satisfaction is None else str(r.satisfaction)
-            row = [r.code, r.name, r.township, str(r.score), satisfaction, r.veto, r.weak, r.committed_grade]
+            votes = ["" if v is None else str(v) for v in (r.favourable_votes, r.valid_votes)]
+            row = [
+                r.code,
+                r.name,
+                r.township,
+                str(r.score),
+                satisfaction,
+                r.veto,
+                r.weak,
+                r.committed_grade,
+                *votes,
+            ]
             writer.writerow(row)
 
 

@@ -314,6 +314,9 @@ def test_the_satisfaction_rate_is_frozen_when_the_review_finishes(started, town,
     sheet.refresh_from_db()
     frozen = Decimal(summary_for_sheet(sheet)["satisfaction_rate"])
     assert sheet.final_satisfaction == finished.satisfaction == frozen == Decimal("66.67")
+    # With its exact parts: 2 of 3 valid votes, for gates that must not round.
+    assert (sheet.final_favourable_votes, sheet.final_valid_votes) == (2, 3)
+    assert (finished.favourable_votes, finished.valid_votes) == (2, 3)
 
     answer(codes[3], "满意")  # a late answer moves the live rate, not the grading input
     assert Decimal(summary_for_sheet(sheet)["satisfaction_rate"]) == 75
@@ -325,6 +328,7 @@ def test_the_satisfaction_rate_is_frozen_when_the_review_finishes(started, town,
     reviews.review_finish(actor=admin, review=recheck)
     sheet.refresh_from_db()
     assert sheet.state == SheetState.RECHECKED and sheet.final_satisfaction == Decimal("66.67")
+    assert (sheet.final_favourable_votes, sheet.final_valid_votes) == (2, 3)
 
 
 def test_an_invalid_evaluation_gives_no_satisfaction(started, town):
