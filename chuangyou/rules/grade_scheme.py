@@ -73,14 +73,18 @@ class Quota:
     grade: str
     max_percent: Decimal
     rounding: Rounding = "floor"
+    target: bool = False  # "10%左右": a campaign may allow a tolerance above it
 
-    def limit(self, total: int) -> int:
-        return round_share(Fraction(self.max_percent) * total / 100, self.rounding)
+    def limit(self, total: int, points: Decimal = Decimal(0)) -> int:
+        return round_share(Fraction(self.max_percent + points) * total / 100, self.rounding)
 
-    def describe(self, total: int) -> str:
-        return (
-            f"{total}×{format_number(self.max_percent)}%{ROUNDING_NAMES[self.rounding]}={self.limit(total)}"
-        )
+    def describe(self, total: int, points: Decimal = Decimal(0)) -> str:
+        percent = format_number(self.max_percent)
+        if points:
+            percent = f"（{percent}%+{format_number(points)}个百分点）"
+        else:
+            percent += "%"
+        return f"{total}×{percent}{ROUNDING_NAMES[self.rounding]}={self.limit(total, points)}"
 
 
 @dataclass(frozen=True)
@@ -319,6 +323,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, name: str = "") -> GradeScheme:
             grade=_text(_table(q, "名额").get("grade"), "名额等级（grade）"),
             max_percent=_decimal(q.get("max_percent"), f"等级“{q.get('grade')}”的名额比例（max_percent）"),
             rounding=_rounding(q.get("rounding"), "floor", f"等级“{q.get('grade')}”的名额"),
+            target=bool(q.get("target", False)),
         )
         for q in data.get("quotas", [])
     )

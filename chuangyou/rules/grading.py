@@ -20,6 +20,7 @@ from chuangyou.rules.grade_scheme import (
     HUNDRED,
     SCOPE_NAMES,
     GradeScheme,
+    Quota,
     QuotaScope,
     Rounding,
     format_number,
@@ -50,6 +51,48 @@ class Policy:
     """A campaign's grading rules beyond its scheme; the defaults are the scheme alone."""
 
     needs_evaluation: bool = False  # without a valid 民主测评, the scheme's satisfaction gates cap
+    # "10%左右": a target quota (the scheme's `target`) may be exceeded by this many branches, or
+    # percentage points of N; and the seats a higher quota grade leaves unused may pass to it.
+    tolerance: Decimal = Decimal(0)
+    tolerance_unit: str = "branches"  # or "points"
+    pass_unused: bool = False
+
+    def limit(self, quota: Quota, n: int) -> tuple[int, str]:
+        """A quota's limit over N branches with this tolerance, and how it was counted."""
+        if not quota.target or not self.tolerance:
+            return quota.limit(n), quota.describe(n)
+        if self.tolerance_unit == "points":
+            return quota.limit(n, self.tolerance), quota.describe(n, self.tolerance)
+        extra = int(self.tolerance)
+        limit = quota.limit(n) + extra
+        return limit, f"{quota.describe(n)}，允许上浮{extra}个={limit}"
+
+
+def policy_errors(scheme: GradeScheme, policy: Policy) -> list[str]:
+    """Settings of a policy that contradict each other or the scheme, each naming its field."""
+    errors = []
+    if policy.tolerance_unit not in TOLERANCE_UNITS:
+        errors.append(f"良好名额浮动单位“{policy.tolerance_unit}”无效（branches 个 或 points 个百分点）")
+    if policy.tolerance < 0:
+        errors.append("良好名额浮动幅度不能为负数")
+    elif policy.tolerance_unit == "branches" and policy.tolerance != int(policy.tolerance):
+        errors.append("良好名额浮动幅度按个数计时须为整数")
+    targets = [q for q in scheme.quotas if q.target]
+    if (policy.tolerance or policy.pass_unused) and not targets:
+        errors.append(f"评定方案“{scheme.title}”没有可浮动的名额（如“10%左右”），不能设置名额浮动")
+    if scheme.floor is not None and policy.tolerance_unit == "points" and policy.tolerance > 0:
+        most = sum(q.max_percent for q in scheme.quotas) + policy.tolerance
+        room = 100 - scheme.floor.min_percent
+        if most > room:
+            errors.append(
+                f"良好名额浮动幅度{format_number(policy.tolerance)}个百分点过大：各名额合计可达{format_number(most)}%，"
+                f"超过{scheme.floor.label}不低于{format_number(scheme.floor.min_percent)}%所允许的"
+                f"{format_number(room)}%"
+            )
+    return errors
+
+
+TOLERANCE_UNITS = {"branches": "个", "points": "个百分点"}
 
 
 class GradeResult(NamedTuple):
@@ -267,6 +310,8 @@ def grade_branches(
     """
     if quota_scope not in SCOPE_NAMES:
         raise ValueError(f"名额范围“{quota_scope}”无效，应为 county（全县统一）或 township（按党委分配）")
+    if errors := policy_errors(scheme, policy):
+        raise GradingInputError("；".join(errors))
     with _gc_paused():
         return _grade(list(branches), scheme, quota_scope, base, policy)
 
@@ -333,7 +378,9 @@ def _grade(
             g += 1
         top[i] = g
 
-    limits = {scheme.index(q.grade): q.limit(quota_n) for q in scheme.quotas}
+    rules = {scheme.index(q.grade): policy.limit(q, quota_n) for q in scheme.quotas}
+    limits = {g: limit for g, (limit, _) in rules.items()}
+    targets = {scheme.index(q.grade) for q in scheme.quotas if q.target}
     if township_scope:
         towns = [b.township for b in items]
         members: defaultdict[str, list[int]] = defaultdict(list)
@@ -386,6 +433,7 @@ def _grade(
         capped[i] = False
     missed_of: dict[int, tuple[int, ...]] = {}
     seat_of: dict[int, int] = {}
+    passed: Counter[int] = Counter()  # unused seats of a grade passed to the target grade below
     if limits:
         competing = {
             i
@@ -393,6 +441,14 @@ def _grade(
             if g in limits and not b.weak and i not in kept
         }
         for _, group, seats in groups:
+            if policy.pass_unused:  # before anyone takes a seat: the demand is known from the caps
+                demand = Counter(fill[i] for i in group if i in competing or i in kept)
+                for g in sorted(seats):
+                    if g + 1 in targets and g + 1 in seats:
+                        unused = max(0, seats[g] - demand[g])
+                        seats[g] -= unused
+                        seats[g + 1] += unused
+                        passed[g] += unused
             taken = Counter(fill[i] for i in group if i in kept)
             remaining = {g: max(0, s - taken[g]) for g, s in seats.items()}
             for i in [i for i in group if i in competing]:
@@ -478,14 +534,26 @@ def _grade(
     counts = dict.fromkeys(labels, 0)
     for g, count in Counter(final).items():
         counts[labels[g]] = count
+
+    def effective(g: int) -> tuple[int, str]:
+        """The limit after unused seats passed down, and how it was counted."""
+        limit, text = rules[g]
+        if passed[g]:
+            limit -= passed[g]
+            text += f"，未用{passed[g]}个转入{labels[g + 1]}={limit}"
+        if passed[g - 1]:
+            limit += passed[g - 1]
+            text += f"，{labels[g - 1]}未用{passed[g - 1]}个转入={limit}"
+        return limit, text
+
     quota_status = tuple(
         QuotaStatus(
             grade=q.grade,
             max_percent=q.max_percent,
             rounding=q.rounding,
-            limit=q.limit(quota_n),
+            limit=effective(scheme.index(q.grade))[0],
             used=counts[q.grade],
-            description=q.describe(quota_n),
+            description=effective(scheme.index(q.grade))[1],
         )
         for q in scheme.quotas
     )

@@ -56,4 +56,3 @@ def test_the_command_gives_the_same_grades(gated, personas, client_for, tmp_path
     assert grade.main([str(source), "-o", str(out), "--scheme", "jiguan2012", *options]) == 0
     with open(out, encoding="utf-8-sig", newline="") as stream:
         assert {row["组织代码"]: (row["等级"], row["说明"]) for row in csv.DictReader(stream)} == web
-
