@@ -183,12 +183,16 @@ class GradeScheme:
         satisfaction: Decimal | None = None,
         votes: tuple[int, int] | None = None,
         needs_evaluation: bool = False,
+        declared: str = "",
     ) -> tuple[str, str] | None:
         """The highest grade a branch with these flags may have whatever its score, and why; None
-        when nothing caps it. Grading applies the same caps; an override may not lift them."""
+        when nothing caps it. Grading applies the same caps; an override may not lift them.
+        `declared` is the grade applied for, when the campaign does not grade above it."""
         if weak:
             return self.weak_grade, "存在软弱涣散情形"
         caps = []
+        if declared in self.labels and self.index(declared) > 0:
+            caps.append((self.index(declared), f"申报等级为{declared}"))
         if veto:
             caps.append((self.index(self.veto_max_grade), "有一票否决情形"))
         caps += self.satisfaction_caps(satisfaction, votes, needs_evaluation=needs_evaluation)

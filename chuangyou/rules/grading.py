@@ -44,6 +44,7 @@ class BranchScore:
     # A grade already submitted for notice (or published): kept as it is, and its seat is taken first.
     committed: str = ""
     votes: tuple[int, int] | None = None  # the satisfaction's exact parts: (满意+基本满意, valid votes)
+    declared: str = ""  # the grade the branch applied for (申报等级)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Policy:
     tolerance: Decimal = Decimal(0)
     tolerance_unit: str = "branches"  # or "points"
     pass_unused: bool = False
+    cap_at_declared: bool = False  # not graded above the grade applied for (申报等级)
 
     def limit(self, quota: Quota, n: int) -> tuple[int, str]:
         """A quota's limit over N branches with this tolerance, and how it was counted."""
@@ -349,6 +351,18 @@ def _check_committed(items: Sequence[BranchScore], scheme: GradeScheme) -> dict[
     return {i: labels.index(g) for i, g in committed.items()}
 
 
+def _check_declared(items: Sequence[BranchScore], scheme: GradeScheme) -> list[int]:
+    """The grade index each branch applied for (none: the highest grade, no cap)."""
+    labels = scheme.labels
+    unknown = sorted({b.declared for b in items if b.declared and b.declared not in labels})
+    if unknown:
+        raise GradingInputError(
+            f"申报等级“{'、'.join(unknown)}”不是评定方案的等级（应为{'、'.join(labels)}之一）"
+        )
+    index = {g: i for i, g in enumerate(labels)}
+    return [index[b.declared] if b.declared else 0 for b in items]
+
+
 def _grade(
     items: list[BranchScore],
     scheme: GradeScheme,
@@ -407,9 +421,14 @@ def _grade(
     veto_index = scheme.index(scheme.veto_max_grade)
     gates = bool(scheme.gates)
 
-    # Caps first (flag, veto, gates), all branches at once; they do not depend on the ranking.
+    # Caps first (flag, veto, gates, the grade applied for), all at once; they need no ranking.
     fill = list(top)
     capped = [bool(b.weak or b.veto) for b in items]  # explained the long way
+    if policy.cap_at_declared:
+        for i, d in enumerate(_check_declared(items, scheme)):
+            if fill[i] < d:
+                fill[i] = d
+                capped[i] = True
     for i in range(n) if gates else [i for i, c in enumerate(capped) if c]:
         b = items[i]
         if i in kept:
@@ -696,6 +715,9 @@ class _Explainer:
             for g in missed
         )
 
+    def declared_index(self, b: BranchScore) -> int:
+        return self.labels.index(b.declared) if b.declared else 0
+
     def __call__(
         self,
         b: BranchScore,
@@ -713,6 +735,8 @@ class _Explainer:
         if b.weak:
             return f"存在软弱涣散情形（{b.weak}），{head}，直接评为{labels[self.weak_index]}"
         parts: list[str] = []
+        if self.policy.cap_at_declared and top < (declared := self.declared_index(b)):
+            parts.append(f"申报等级为{labels[declared]}，最高评为{labels[declared]}")
         if b.veto:
             parts.append(f"一票否决（{b.veto}），最高评为{labels[self.veto_index]}")
         for cap, why in self.scheme.satisfaction_caps(
