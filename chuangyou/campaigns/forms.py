@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import forms
 
-from chuangyou.campaigns.models import PhaseKind, QuotaBase, QuotaScopeChoice, RoundKind
+from chuangyou.campaigns.models import PhaseKind, QuotaBase, QuotaScopeChoice, RoundKind, ToleranceUnit
 from chuangyou.orgs.models import Domain
 from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
 
@@ -159,6 +159,42 @@ class GradingSettingsForm(forms.Form):
         label="无有效民主测评的党支部不得评为满意率门槛以上等级",
         required=False,
         help_text="评定方案设有满意率门槛时（如机关2012方案的90%）适用；不勾选则没有满意率的党支部不受门槛限制",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    tolerance = forms.DecimalField(
+        label="良好名额浮动幅度",
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        help_text="“良好党支部评选比例为10%左右”：良好名额可在比例之上浮动的幅度，0为不浮动",
+        error_messages={
+            "required": "请填写良好名额浮动幅度（不浮动填0）",
+            "invalid": "浮动幅度须为数字",
+            "min_value": "浮动幅度不能为负数",
+            "max_value": "浮动幅度不超过100",
+            "max_digits": "浮动幅度不超过100",
+            "max_decimal_places": "浮动幅度最多保留两位小数",
+            "max_whole_digits": "浮动幅度不超过100",
+        },
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01", "min": "0", "max": "100"}),
+    )
+    tolerance_unit = forms.ChoiceField(
+        label="浮动单位",
+        choices=ToleranceUnit.choices,
+        error_messages={"required": "请选择浮动单位", "invalid_choice": "浮动单位无效"},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    pass_unused = forms.BooleanField(
+        label="优秀未用名额转入良好",
+        required=False,
+        help_text="达到优秀标准的党支部少于优秀名额时，空出的名额可评良好",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    cap_at_declared = forms.BooleanField(
+        label="不得评为高于申报等级的等级",
+        required=False,
+        help_text="党支部申报良好的，得分再高也最高评为良好（说明中写明）",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     townships_publish = forms.BooleanField(

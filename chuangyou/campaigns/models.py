@@ -26,6 +26,11 @@ class QuotaBase(models.TextChoices):
     GRADED = "graded", "参加定级的党支部数"
 
 
+class ToleranceUnit(models.TextChoices):
+    BRANCHES = "branches", "个"
+    POINTS = "points", "个百分点"
+
+
 class PhaseKind(models.TextChoices):
     MOBILIZE = "mobilize", "动员部署"
     JUNE = "june", "6月自查申报"
@@ -78,6 +83,14 @@ class Campaign(models.Model):
     )
     # Where the scheme has a satisfaction gate: a branch without a valid 民主测评 is capped by it.
     needs_evaluation = models.BooleanField("无有效民主测评的不得评为满意率门槛以上等级", default=True)
+    # 良好 "10%左右": a tolerance above its quota, in branches or percentage points, and 优秀 seats
+    # nobody can take passed to 良好.
+    tolerance = models.DecimalField("良好名额浮动幅度", max_digits=5, decimal_places=2, default=Decimal(0))
+    tolerance_unit = models.CharField(
+        "浮动单位", max_length=12, choices=ToleranceUnit.choices, default=ToleranceUnit.BRANCHES
+    )
+    pass_unused = models.BooleanField("优秀未用名额转入良好", default=False)
+    cap_at_declared = models.BooleanField("不得评为高于申报等级的等级", default=True)
     gap_threshold = models.DecimalField(
         "自评与审核分差提示线", max_digits=5, decimal_places=2, default=Decimal(10)
     )
@@ -130,6 +143,18 @@ class Campaign(models.Model):
             )
         )
         return names, Organization.steplen * (root.depth + 1)
+
+    def grading_policy(self):
+        """The grading rules beyond the scheme, as the rules core reads them."""
+        from chuangyou.rules.grading import Policy
+
+        return Policy(
+            needs_evaluation=self.needs_evaluation,
+            tolerance=self.tolerance,
+            tolerance_unit=self.tolerance_unit,
+            pass_unused=self.pass_unused,
+            cap_at_declared=self.cap_at_declared,
+        )
 
     def participants_by_township(self) -> dict[str, int]:
         """Township name → its participating branches: the quota base of the existing branches."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -11,12 +12,14 @@ from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet
 from chuangyou.audit.services import record
 from chuangyou.campaigns.models import AssessmentRound, Campaign, CampaignRubric, Exclusion, Phase, QuotaBase
+from chuangyou.lib.errors import ServiceError
 from chuangyou.rubrics.models import DomainBinding, Rubric, Status
 from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
+from chuangyou.rules.grading import policy_errors
 
 
-class CampaignError(ValueError):
-    """A refused change; the message is for the user (Chinese)."""
+class CampaignError(ServiceError):
+    """A refused change; the messages are for the user (Chinese)."""
 
 
 @transaction.atomic
@@ -207,6 +210,10 @@ def campaign_grading_settings(
     townships_publish: bool = False,
     quota_base: str = QuotaBase.PARTICIPANTS,
     needs_evaluation: bool = True,
+    tolerance: Decimal = Decimal(0),
+    tolerance_unit: str = "branches",
+    pass_unused: bool = False,
+    cap_at_declared: bool = True,
 ) -> Campaign:
     """How the county grades: quota scope, the self/review gap that is marked, overrides, and who
     publishes the notices."""
@@ -217,6 +224,10 @@ def campaign_grading_settings(
         "quota_scope": quota_scope,
         "quota_base": quota_base,
         "needs_evaluation": needs_evaluation,
+        "tolerance": tolerance,
+        "tolerance_unit": tolerance_unit,
+        "pass_unused": pass_unused,
+        "cap_at_declared": cap_at_declared,
         "gap_threshold": gap_threshold,
         "allow_quota_override": allow_quota_override,
         "townships_publish": townships_publish,
@@ -224,6 +235,12 @@ def campaign_grading_settings(
     before = {k: getattr(current, k) for k in fields}
     for name, value in fields.items():
         setattr(current, name, value)
+    try:
+        problems = policy_errors(current.grade_scheme(), current.grading_policy())
+    except SchemeError as exc:
+        problems = [str(exc)]
+    if problems:
+        raise CampaignError(problems)
     current.save(update_fields=list(fields))
     record(
         actor=actor,

@@ -73,43 +73,41 @@ def campaign_create(request):
 
 @require_GET
 def campaign_detail(request, pk):
-    campaign = _campaign(request, pk)
+    return _render_detail(request, _campaign(request, pk))
+
+
+GRADING_SETTINGS = tuple(GradingSettingsForm.base_fields)
+
+
+def _render_detail(request, campaign, grading_form=None, status=200):
+    """The campaign page; a refused 定级设置 comes back with what was typed and the errors beside it."""
     participants = campaign.participants().count()
     rounds = campaign.rounds.annotate(sheets_count=Count("sheets"))
     chosen = {r.domain: r.rubric for r in campaign.rubrics.select_related("rubric")}
     # Every domain that takes part, with the rubric chosen for it (None: still to choose).
     domains = sorted(set(campaign.participants().values_list("domain", flat=True).distinct()) | set(chosen))
-    return render(
-        request,
-        "campaigns/detail.html",
-        {
-            "campaign": campaign,
-            "participants": participants,
-            "quota_base": (base := services.quota_base_count(campaign, participants)),
-            "quotas": services.quotas(campaign, base),
-            "phases": campaign.phases.all(),
-            "domain_rubrics": [(d, chosen.get(d)) for d in domains],
-            "published": Rubric.objects.published().order_by("code", "version"),
-            "rounds": rounds,
-            "exclusions": campaign.exclusions.select_related("organization"),
-            "round_form": RoundForm(),
-            "exclusion_form": ExclusionForm(),
-            "can_manage": scope_of(request.user).has_role(Role.COUNTY_ADMIN),
-            "can_grade": may_grade(request.user, campaign),
-            "can_preview": scope_of(request.user).has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER),
-            "can_read_grades": scope_of(request.user).has_role(*REVIEW_READERS),
-            "grading_form": GradingSettingsForm(
-                initial={
-                    "quota_scope": campaign.quota_scope,
-                    "quota_base": campaign.quota_base,
-                    "needs_evaluation": campaign.needs_evaluation,
-                    "gap_threshold": campaign.gap_threshold,
-                    "allow_quota_override": campaign.allow_quota_override,
-                    "townships_publish": campaign.townships_publish,
-                }
-            ),
-        },
-    )
+    base = services.quota_base_count(campaign, participants)
+    if grading_form is None:
+        grading_form = GradingSettingsForm(initial={k: getattr(campaign, k) for k in GRADING_SETTINGS})
+    context = {
+        "campaign": campaign,
+        "participants": participants,
+        "quota_base": base,
+        "quotas": services.quotas(campaign, base),
+        "phases": campaign.phases.all(),
+        "domain_rubrics": [(d, chosen.get(d)) for d in domains],
+        "published": Rubric.objects.published().order_by("code", "version"),
+        "rounds": rounds,
+        "exclusions": campaign.exclusions.select_related("organization"),
+        "round_form": RoundForm(),
+        "exclusion_form": ExclusionForm(),
+        "can_manage": scope_of(request.user).has_role(Role.COUNTY_ADMIN),
+        "can_grade": may_grade(request.user, campaign),
+        "can_preview": scope_of(request.user).has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER),
+        "can_read_grades": scope_of(request.user).has_role(*REVIEW_READERS),
+        "grading_form": grading_form,
+    }
+    return render(request, "campaigns/detail.html", context, status=status)
 
 
 def _act(request, pk, call, success, form_class):
@@ -169,19 +167,16 @@ def grading_settings(request, pk):
     if not may_grade(request.user, campaign):
         raise PermissionDenied("只有县委组织部可以修改定级设置")
     form = GradingSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.campaign_grading_settings(actor=request.user, campaign=campaign, **form.cleaned_data)
+        except services.CampaignError as exc:
+            for error in exc.errors:
+                form.add_error(None, error)
     if not form.is_valid():
-        for name, errors in form.errors.items():
-            for error in errors:
-                messages.error(
-                    request, f"{form.fields[name].label}：{error}" if name in form.fields else error
-                )
-        return redirect("campaigns:detail", pk=campaign.pk)
-    try:
-        services.campaign_grading_settings(actor=request.user, campaign=campaign, **form.cleaned_data)
-    except services.CampaignError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, "已保存定级设置：名额范围下次定级时生效，分差提示线和调整等级的规定即时生效"
-        )
+        messages.error(request, "定级设置未保存，请按提示修改")
+        return _render_detail(request, campaign, form, status=400)
+    messages.success(
+        request, "已保存定级设置：名额和定级规则下次定级时生效，分差提示线和调整等级的规定即时生效"
+    )
     return redirect("campaigns:detail", pk=campaign.pk)

@@ -58,6 +58,7 @@ COLUMNS = (
     Column("satisfaction", "满意率", False),
     Column("veto", "一票否决", False),
     Column("weak", "软弱涣散情形", False),
+    Column("declared", "申报等级", False),
     Column("committed", "已提交公示等级", False),
     Column("favourable_votes", "满意和基本满意票数", False),
     Column("valid_votes", "有效票数", False),
@@ -134,6 +135,10 @@ def _number(value: Any, *, percent_sign: bool) -> Decimal | None:
     if not number.is_finite():
         raise ValueError
     return number
+
+
+def column_title(key: str) -> str:
+    return next(c.title for c in COLUMNS if c.key == key)
 
 
 def _votes(favourable: str, valid: str) -> tuple[int, int] | None:
@@ -250,12 +255,17 @@ def parse_table(
         veto = text.get("veto", "")
         weak = text.get("weak", "")
         committed = text.get("committed", "")
-        if committed and labels and committed not in labels:
-            problems.append(
-                f"{where(row_number, 'committed')}：已提交公示等级“{committed}”不是评定方案的等级"
-                f"（应为{'、'.join(labels)}之一，未提交的留空）"
-            )
-            row_ok = False
+        declared = text.get("declared", "")
+        for key, value, what in (
+            ("committed", committed, "未提交的留空"),
+            ("declared", declared, "未申报的留空"),
+        ):
+            if value and labels and value not in labels:
+                problems.append(
+                    f"{where(row_number, key)}：{column_title(key)}“{value}”不是评定方案的等级"
+                    f"（应为{'、'.join(labels)}之一，{what}）"
+                )
+                row_ok = False
         for key, value in (("veto", veto), ("weak", weak)):
             if value.lower() in VETO_LOOKALIKES:
                 warnings.append(
@@ -274,6 +284,7 @@ def parse_table(
                     weak=weak,
                     committed=committed,
                     votes=votes,
+                    declared=declared,
                 )
             )
     if not table_rows and not problems:
@@ -400,6 +411,16 @@ def parse_existing(values: Sequence[str], quota_scope: str) -> dict[str, int] | 
     return base
 
 
+def _tolerance(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"上浮幅度“{text}”不是数字") from None
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"上浮幅度“{text}”不是数字")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chuangyou grade",
@@ -417,6 +438,25 @@ def build_parser() -> argparse.ArgumentParser:
         default="county",
         help="名额范围：county 全县统一（默认），township 按所属党委以最大余数法分配",
     )
+    parser.add_argument(
+        "--cap-at-declared",
+        action="store_true",
+        help="不得评为高于“申报等级”列的等级（网页定级的默认做法）",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=_tolerance,
+        default=Decimal(0),
+        metavar="N",
+        help="“10%%左右”的名额（如良好）允许上浮的幅度（默认0）",
+    )
+    parser.add_argument(
+        "--tolerance-unit",
+        choices=("branches", "points"),
+        default="branches",
+        help="上浮幅度的单位：branches 个（默认），points 个百分点",
+    )
+    parser.add_argument("--pass-unused", action="store_true", help="优秀未用的名额转入良好")
     parser.add_argument(
         "--cap-without-evaluation",
         action="store_true",
@@ -466,7 +506,13 @@ def main(argv: list[str]) -> int:
     try:
         base = parse_existing(args.existing, args.quota_scope)
         table = load_scores(source, township_required=args.quota_scope == "township", labels=scheme.labels)
-        policy = Policy(needs_evaluation=args.cap_without_evaluation)
+        policy = Policy(
+            needs_evaluation=args.cap_without_evaluation,
+            tolerance=args.tolerance,
+            tolerance_unit=args.tolerance_unit,
+            pass_unused=args.pass_unused,
+            cap_at_declared=args.cap_at_declared,
+        )
         result = grade_branches(table.branches, scheme, args.quota_scope, base=base, policy=policy)
     except InputError as exc:
         return fail(exc.problems)

@@ -1,6 +1,6 @@
 """A run's results as an .xlsx workbook in the columns of `chuangyou grade`.
 
-The first thirteen columns are exactly what the command writes (its input columns, then 等级, 排名, 说明),
+The first fourteen columns are exactly what the command writes (its input columns, then 等级, 排名, 说明),
 so the file can be fed back to `chuangyou grade` to reproduce the run; 等级 is the final grade (after
 any county adjustment), 排名 the rank within the quota scope as the command prints it. Text is
 escaped against formula injection by `lib.excel.write_xlsx`.
@@ -38,6 +38,7 @@ def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
         satisfaction,
         veto,
         weak,
+        declared,
         committed,
         favourable,
         valid,
@@ -56,6 +57,7 @@ def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
             _number(satisfaction),
             veto,
             weak,
+            declared,
             committed,
             favourable,
             valid,

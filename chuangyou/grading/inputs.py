@@ -58,6 +58,7 @@ def load_inputs(
         "final_weak",
         "final_favourable_votes",
         "final_valid_votes",
+        "applied_grade",
     ]
     orders: dict[int, tuple[str, ...]] = {}
     if with_subtotals:
@@ -66,11 +67,11 @@ def load_inputs(
     rows = []
     for values in sheets.order_by().values_list(*fields):
         sheet_id, org_id, code, name, path, domain, score, satisfaction, veto, weak = values[:10]
-        favourable, valid = values[10:12]
+        favourable, valid, declared = values[10:13]
         subtotals = ()
         if with_subtotals:  # in the rubric's category order; a category without a subtotal scored 0
-            stored = values[12] or {}
-            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[13], ()))
+            stored = values[13] or {}
+            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[14], ()))
         branch = BranchScore(
             code=code,
             name=name,
@@ -82,6 +83,7 @@ def load_inputs(
             subtotals=subtotals,
             committed=committed.get(org_id, ""),
             votes=None if valid is None else (favourable or 0, valid),
+            declared=declared,
         )
         rows.append(InputRow(sheet_id, org_id, domain, branch))
     return rows

@@ -34,8 +34,8 @@ class GradingRun(models.Model):
     quota_base = models.CharField(
         "名额基数", max_length=12, choices=QuotaBase.choices, default=QuotaBase.GRADED
     )
-    # Without a valid 民主测评, the scheme's satisfaction gates cap (the campaign's rule at the start).
-    needs_evaluation = models.BooleanField("无有效民主测评受满意率门槛限制", default=False)
+    # The campaign's grading rules when the run started (`rules.grading.Policy.to_dict`).
+    policy = models.JSONField("定级规则", default=dict)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )
@@ -108,6 +108,7 @@ class RunResult(models.Model):
     valid_votes = models.PositiveIntegerField("有效票数", null=True, blank=True)
     veto = models.CharField("一票否决", max_length=500, blank=True)
     weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)
+    declared = models.CharField("申报等级", max_length=20, blank=True)
     # The grade already submitted for notice (or published) that this run kept; blank for the others.
     committed_grade = models.CharField("已提交公示等级", max_length=20, blank=True)
     # Outputs of rules.grading.

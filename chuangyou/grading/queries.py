@@ -290,6 +290,7 @@ EXPORT_FIELDS = (
     "satisfaction",
     "veto",
     "weak",
+    "declared",
     "committed_grade",
     "favourable_votes",
     "valid_votes",

@@ -46,6 +46,7 @@ RESULT_FIELDS = (
     "valid_votes",
     "veto",
     "weak",
+    "declared",
     "committed_grade",
     "grade",
     "rank",
@@ -118,7 +119,7 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
                 scheme_text=campaign.scheme_text,
                 quota_scope=campaign.quota_scope,
                 quota_base=campaign.quota_base,
-                needs_evaluation=campaign.needs_evaluation,
+                policy=campaign.grading_policy().to_dict(),
                 started_by=actor,
                 progress_total=reviewed,
                 step="等待开始",
@@ -152,7 +153,7 @@ def run_scheme(run: GradingRun) -> GradeScheme:
 
 def run_policy(run: GradingRun) -> Policy:
     """The campaign's grading rules as stored with the run when it started."""
-    return Policy(needs_evaluation=run.needs_evaluation)
+    return Policy.from_dict(run.policy or {})
 
 
 def _stale(run: GradingRun) -> bool:
@@ -254,6 +255,7 @@ def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
                 *(b.votes or (None, None)),
                 b.veto,
                 b.weak,
+                b.declared,
                 b.committed,
                 r.grade,
                 r.rank,
@@ -324,7 +326,8 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         weak=current.weak,
         satisfaction=current.satisfaction,
         votes=current.votes,
-        needs_evaluation=run.needs_evaluation,
+        needs_evaluation=run_policy(run).needs_evaluation,
+        declared=current.declared if run_policy(run).cap_at_declared else "",
     )
     if cap:
         highest, why = cap

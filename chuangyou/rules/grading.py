@@ -59,6 +59,26 @@ class Policy:
     pass_unused: bool = False
     cap_at_declared: bool = False  # not graded above the grade applied for (申报等级)
 
+    def to_dict(self) -> dict:
+        """Plain JSON (a run keeps the policy it was graded under)."""
+        return {
+            "needs_evaluation": self.needs_evaluation,
+            "tolerance": str(self.tolerance),
+            "tolerance_unit": self.tolerance_unit,
+            "pass_unused": self.pass_unused,
+            "cap_at_declared": self.cap_at_declared,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Policy:
+        return cls(
+            needs_evaluation=bool(data.get("needs_evaluation", False)),
+            tolerance=Decimal(data.get("tolerance", "0")),
+            tolerance_unit=str(data.get("tolerance_unit", "branches")),
+            pass_unused=bool(data.get("pass_unused", False)),
+            cap_at_declared=bool(data.get("cap_at_declared", False)),
+        )
+
     def limit(self, quota: Quota, n: int) -> tuple[int, str]:
         """A quota's limit over N branches with this tolerance, and how it was counted."""
         if not quota.target or not self.tolerance:

@@ -13,6 +13,8 @@ def post(client, campaign, **data):
         "quota_scope": "county",
         "quota_base": "participants",
         "needs_evaluation": "on",
+        "tolerance": "0",
+        "tolerance_unit": "branches",
         "gap_threshold": "10",
         **data,
     }
@@ -69,12 +71,17 @@ def test_only_the_county_admin_may_change_them(client_for, campaign):
 
 def test_an_invalid_threshold_is_refused_in_chinese(client_for, campaign):
     client = client_for("county_admin")
-    body = post(client, campaign, quota_scope="township", gap_threshold="-3").content.decode()
-    assert "自评与审核分差提示线：分差提示线应在0到100分之间" in body
+    response = post(client, campaign, quota_scope="township", gap_threshold="-3")
+    body = response.content.decode()
+    assert (
+        response.status_code == 400
+        and '<div class="invalid-feedback d-block">分差提示线应在0到100分之间' in body
+    )
+    assert 'name="gap_threshold" value="-3"' in body and '<option value="township" selected>' in body  # kept
     body = post(client, campaign, gap_threshold="很多").content.decode()
     assert "分差提示线须为数字" in body
     body = post(client, campaign, quota_scope="province").content.decode()
-    assert "名额范围：名额范围无效" in body
+    assert "名额范围无效" in body
     campaign = Campaign.objects.get(pk=campaign.pk)
     assert (campaign.quota_scope, campaign.gap_threshold) == ("county", Decimal(10))
     assert not AuditEvent.objects.filter(verb="campaign.grading_settings").exists()
@@ -91,7 +98,30 @@ def test_the_quota_base_is_a_setting_shown_with_its_number(client_for, campaign,
     event = AuditEvent.objects.get(verb="campaign.grading_settings")
     assert (event.before["quota_base"], event.after["quota_base"]) == ("participants", "graded")
     body = post(client, campaign, quota_base="everyone").content.decode()
-    assert "名额基数：名额基数无效" in body
+    assert "名额基数无效" in body
     assert Campaign.objects.get(pk=campaign.pk).quota_base == "graded"
     reader = client_for("branch_secretary").get(reverse("campaigns:detail", args=[campaign.pk]))
     assert "<td>名额基数</td><td>参加定级的党支部数</td>" in reader.content.decode()
+
+
+def test_the_grading_rules_save_and_a_contradiction_keeps_what_was_typed(client_for, campaign):
+    client = client_for("county_admin")
+    post(client, campaign, tolerance="2", tolerance_unit="branches", pass_unused="on")
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    assert (campaign.tolerance, campaign.pass_unused, campaign.cap_at_declared) == (Decimal(2), True, False)
+    event = AuditEvent.objects.get(verb="campaign.grading_settings")
+    assert event.after["tolerance"] == "2" and event.after["pass_unused"] is True
+    response = post(client, campaign, tolerance="85", tolerance_unit="points", cap_at_declared="on")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "良好名额浮动幅度85个百分点过大：各名额合计可达102%，超过一般及以下不低于10%所允许的90%" in body
+    assert 'name="tolerance" value="85"' in body  # what was typed is still there
+    assert Campaign.objects.get(pk=campaign.pk).tolerance == Decimal(2)
+    response = post(client, campaign, tolerance="-1")
+    assert response.status_code == 400 and "浮动幅度不能为负数" in response.content.decode()
+
+
+def test_a_scheme_without_a_target_refuses_a_tolerance(client_for, campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(scheme="jiguan2012")
+    response = post(client_for("county_admin"), campaign, tolerance="1", tolerance_unit="branches")
+    assert response.status_code == 400 and "没有可浮动的名额" in response.content.decode()

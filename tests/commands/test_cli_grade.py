@@ -354,3 +354,27 @@ def test_an_unknown_committed_grade_is_refused_with_its_cell(tmp_path, capsys):
         == 2
     )
     assert "第2行 E列（已提交公示等级）：已提交公示等级“五星”不是评定方案的等级" in capsys.readouterr().err
+
+
+def test_the_grading_rules_are_options(tmp_path, capsys):
+    header = ["组织代码", "组织名称", "所属党委", "得分", "申报等级"]
+    rows = [[f"R{i:02d}", f"{i}党支部", "甲镇", str(99 - i), "良好" if i == 0 else "优秀"] for i in range(30)]
+    source = write_csv(tmp_path / "rules.csv", rows, header=header)
+    assert main([str(source), "--cap-at-declared", "--tolerance", "1", "--pass-unused"]) == 0
+    out, err = capsys.readouterr()
+    table = read_csv_text(out)
+    assert table[1][-3] == "良好" and table[1][-1].startswith("申报等级为良好，最高评为良好")
+    assert "良好：4个（上限4个，30×10%四舍五入=3，允许上浮1个=4），符合" in err
+    assert main([str(source), "--tolerance", "很多"]) == 2
+    assert "上浮幅度“很多”不是数字" in capsys.readouterr().err
+    assert main([str(source), "--tolerance", "80", "--tolerance-unit", "points"]) == 2
+    assert "各名额合计可达97%" in capsys.readouterr().err
+
+
+def test_an_unknown_declared_grade_is_refused_with_its_cell(tmp_path, capsys):
+    header = ["组织代码", "组织名称", "所属党委", "得分", "申报等级"]
+    assert (
+        main([str(write_csv(tmp_path / "d.csv", [["K1", "一党支部", "甲镇", "90", "五星"]], header=header))])
+        == 2
+    )
+    assert "第2行 E列（申报等级）：申报等级“五星”不是评定方案的等级" in capsys.readouterr().err

@@ -69,6 +69,7 @@ def write_inputs(path, results) -> None:
                 satisfaction,
                 r.veto,
                 r.weak,
+                r.declared,
                 r.committed_grade,
                 *votes,
             ]
@@ -141,3 +142,37 @@ def test_a_later_run_with_kept_grades_matches_the_command(
         cli(tmp_path, exported(client_for("county_admin"), second, tmp_path / "later.xlsx"), scope, options)
         == web
     )
+
+
+@pytest.mark.parametrize(
+    "rules, options",
+    [
+        ({"cap_at_declared": True}, ["--cap-at-declared"]),
+        ({"tolerance": 2}, ["--tolerance", "2"]),
+        (
+            {"tolerance": Decimal("2.5"), "tolerance_unit": "points"},
+            ["--tolerance=2.5", "--tolerance-unit=points"],
+        ),
+        ({"pass_unused": True, "cap_at_declared": True}, ["--pass-unused", "--cap-at-declared"]),
+    ],
+)
+@pytest.mark.parametrize("scope", ["county", "township"])
+def test_each_grading_rule_gives_the_same_grades_on_the_web_and_in_the_command(
+    client_for, campaign, branches, tmp_path, scope, rules, options
+):
+    """Applied grades vary (a third of the branches applied for 一般), so the rules change grades."""
+    for n, sheet in enumerate(ScoreSheet.objects.filter(round=branches).order_by("organization__code")):
+        ScoreSheet.objects.filter(pk=sheet.pk).update(applied_grade=("良好", "优秀", "一般")[n % 3])
+    Campaign.objects.filter(pk=campaign.pk).update(
+        **{"quota_scope": scope, "cap_at_declared": False, **rules}
+    )
+    client = client_for("county_admin")
+    client.post(reverse("grading:start", args=[campaign.pk]))
+    run = GradingRun.objects.get(campaign=campaign)
+    assert run.state == "done", run.error
+    results = list(run.results.order_by("county_rank"))
+    web = {r.code: (r.final_grade, str(r.rank)) for r in results}
+    write_inputs(source := tmp_path / "rules.csv", results)
+    assert cli(tmp_path, source, scope) != web  # the rule matters here
+    assert cli(tmp_path, source, scope, options) == web
+    assert cli(tmp_path, exported(client, run, tmp_path / "rules.xlsx"), scope, options) == web

@@ -17,6 +17,7 @@ from tests.grading.conftest import set_inputs
 def gated(campaign, december, reviewed):
     """jiguan2012 (below 90 % satisfaction: at most 一般), the ranks decided by score alone."""
     Campaign.objects.filter(pk=campaign.pk).update(scheme="jiguan2012", allow_quota_override=True)
+    ScoreSheet.objects.filter(round=december).update(applied_grade="好")  # a grade of this scheme
     set_inputs(december, "TA01", "95", "90")  # 3599/3999 shows as 90.00
     ScoreSheet.objects.filter(round=december, organization__code="TA01").update(
         final_favourable_votes=3599, final_valid_votes=3999

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 
 from chuangyou.accounts.models import Role
+from chuangyou.assessments.models import ScoreSheet
 from chuangyou.grading import services as grading
 from chuangyou.grading.models import RunState
 from chuangyou.notices import services as notices
@@ -48,6 +49,7 @@ def graded_run(reviewed, december, tree, personas, campaign):
     set_inputs(december, "TA01", "95", "98")
     set_inputs(december, "TA02", "85", "90")
     set_inputs(december, "TB01", "82")
+    ScoreSheet.objects.filter(round=december, organization__code="TA01").update(applied_grade="优秀")
     add_branches(tree, december, EXTRA, extra_inputs)
     run = grading.run_start(actor=personas["county_admin"], campaign=campaign)
     assert run.state == RunState.DONE, run.error

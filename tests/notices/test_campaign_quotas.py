@@ -99,6 +99,7 @@ def test_township_seats_are_apportioned_by_existing_branches(campaign, tree, dec
         round=december, organization__code__in=["TA02", *[f"Q{i:04d}" for i in range(7)]]
     ).update(state="submitted")
     set_inputs(december, "TA01", "95")
+    ScoreSheet.objects.filter(round=december, organization__code="TA01").update(applied_grade="优秀")
     run = grading.run_start(actor=admin, campaign=campaign)
     seats = run.summary["limits"]["seats"]
     # 优秀 2 (30×7%↓): 2·9/30 = 0.6 and 2·21/30 = 1.4 → 1 and 1 by the largest remainders.
@@ -115,6 +116,7 @@ def test_an_upheld_objection_regrades_within_the_seats_left(
     objection = object_to(entry_of(published_notice, "TA02"))
     answer(reviewer, objection, ObjectionState.UPHELD, "情况属实")
     set_inputs(december, "TA02", "97", "99")
+    ScoreSheet.objects.filter(round=december, organization__code="TA02").update(applied_grade="优秀")
     later = grading.run_start(actor=admin, campaign=campaign)
     ta02 = later.results.get(code="TA02")
     assert (ta02.committed_grade, ta02.county_rank, ta02.final_grade) == ("", 1, "良好")
