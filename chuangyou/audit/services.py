@@ -65,6 +65,8 @@ VERB_LABELS = {
     "grading.finish": "定级完成",
     "grading.fail": "定级失败",
     "grading.override": "调整等级",
+    "proposal.set": "推荐优秀",
+    "proposal.decide": "复核推荐的优秀",
     "grading.submit": "提交公示",
     "calendar.set": "修改工作日历",
     "calendar.delete": "删除工作日历日期",

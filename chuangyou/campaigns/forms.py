@@ -197,6 +197,13 @@ class GradingSettingsForm(forms.Form):
         help_text="党支部申报良好的，得分再高也最高评为良好（说明中写明）",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    township_proposals = forms.BooleanField(
+        label="乡镇（街道）推荐优秀、县委组织部复核",
+        required=False,
+        help_text="乡镇（街道）评定良好档次以下，在分配的名额内推荐优秀；县委组织部逐个复核后，"
+        "只有复核同意的才评为优秀",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     townships_publish = forms.BooleanField(
         label="乡镇（街道）自行公示本辖区等级",
         required=False,

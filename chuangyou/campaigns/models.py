@@ -91,6 +91,8 @@ class Campaign(models.Model):
     )
     pass_unused = models.BooleanField("优秀未用名额转入良好", default=False)
     cap_at_declared = models.BooleanField("不得评为高于申报等级的等级", default=True)
+    # Seed 000 其次: townships propose 优秀 candidates within their seats, the county re-checks them.
+    township_proposals = models.BooleanField("乡镇（街道）推荐优秀、县委组织部复核", default=False)
     gap_threshold = models.DecimalField(
         "自评与审核分差提示线", max_digits=5, decimal_places=2, default=Decimal(10)
     )
@@ -154,6 +156,7 @@ class Campaign(models.Model):
             tolerance_unit=self.tolerance_unit,
             pass_unused=self.pass_unused,
             cap_at_declared=self.cap_at_declared,
+            proposals=self.township_proposals,
         )
 
     def participants_by_township(self) -> dict[str, int]:

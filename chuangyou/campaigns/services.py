@@ -214,6 +214,7 @@ def campaign_grading_settings(
     tolerance_unit: str = "branches",
     pass_unused: bool = False,
     cap_at_declared: bool = True,
+    township_proposals: bool = False,
 ) -> Campaign:
     """How the county grades: quota scope, the self/review gap that is marked, overrides, and who
     publishes the notices."""
@@ -228,6 +229,7 @@ def campaign_grading_settings(
         "tolerance_unit": tolerance_unit,
         "pass_unused": pass_unused,
         "cap_at_declared": cap_at_declared,
+        "township_proposals": township_proposals,
         "gap_threshold": gap_threshold,
         "allow_quota_override": allow_quota_override,
         "townships_publish": townships_publish,

@@ -42,6 +42,9 @@ def load_inputs(
     grades already submitted for notice (organization id → grade), which the run keeps.
     """
     committed = committed or {}
+    from chuangyou.grading.models import Proposal
+
+    proposals = dict(Proposal.objects.filter(campaign=campaign).values_list("organization_id", "state"))
     sheets = campaign.graded_sheets() if sheets is None else sheets
     sheets = sheets.filter(state__in=GRADABLE_STATES, organization__in=campaign.participants())
     towns, cut = campaign.townships()
@@ -84,6 +87,7 @@ def load_inputs(
             committed=committed.get(org_id, ""),
             votes=None if valid is None else (favourable or 0, valid),
             declared=declared,
+            proposal=proposals.get(org_id, ""),
         )
         rows.append(InputRow(sheet_id, org_id, domain, branch))
     return rows

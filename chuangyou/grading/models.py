@@ -109,6 +109,7 @@ class RunResult(models.Model):
     veto = models.CharField("一票否决", max_length=500, blank=True)
     weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)
     declared = models.CharField("申报等级", max_length=20, blank=True)
+    proposal = models.CharField("推荐优秀", max_length=12, blank=True)
     # The grade already submitted for notice (or published) that this run kept; blank for the others.
     committed_grade = models.CharField("已提交公示等级", max_length=20, blank=True)
     # Outputs of rules.grading.
@@ -151,3 +152,49 @@ class RunResult(models.Model):
     @property
     def overridden(self) -> bool:
         return self.final_grade != self.grade
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", "待县委复核"
+    ACCEPTED = "accepted", "复核同意"
+    DECLINED = "declined", "复核不同意"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from chuangyou.accounts.scope import REVIEW_READERS, scope_of
+
+        return self.filter(scope_of(user).q_for("organization__path", roles=REVIEW_READERS))
+
+
+class Proposal(models.Model):
+    """A township proposes one of its branches for the top grade (评审优秀档次); the county re-checks
+    it (复核) with a method and a note, and accepts it or declines it."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="proposals")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        "复核结果", max_length=12, choices=ProposalState.choices, default=ProposalState.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="推荐人", on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField("推荐时间", auto_now_add=True)
+    method = models.CharField("复核方式", max_length=20, blank=True)
+    note = models.CharField("复核意见", max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("复核时间", null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "推荐优秀"
+        verbose_name_plural = "推荐优秀"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organization"], name="one_proposal_per_branch")
+        ]
+
+    def __str__(self):
+        return f"{self.organization}：{self.get_state_display()}"

@@ -22,11 +22,11 @@ from chuangyou.assessments.models import GRADABLE_STATES
 from chuangyou.audit.services import record
 from chuangyou.campaigns.models import Campaign
 from chuangyou.grading.inputs import load_inputs, quota_base
-from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunState
+from chuangyou.grading.models import ACTIVE_STATES, GradingRun, ProposalState, RunResult, RunState
 from chuangyou.lib.bulk_sql import chunks, copy_rows
 from chuangyou.lib.errors import ServiceError
 from chuangyou.rules.grade_scheme import GradeScheme, SchemeError, load_scheme, scheme_from_text
-from chuangyou.rules.grading import GradingInputError, GradingResult, Policy, grade_branches
+from chuangyou.rules.grading import GradingInputError, GradingResult, Policy, grade_branches, proposal_cap
 from chuangyou.rules.quota_check import limits_from_dict, limits_of, limits_to_dict, worsened
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ RESULT_FIELDS = (
     "veto",
     "weak",
     "declared",
+    "proposal",
     "committed_grade",
     "grade",
     "rank",
@@ -256,6 +257,7 @@ def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
                 b.veto,
                 b.weak,
                 b.declared,
+                b.proposal,
                 b.committed,
                 r.grade,
                 r.rank,
@@ -321,16 +323,20 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         raise GradingError(
             f"该支部已按{current.committed_grade}提交公示，本次定级保持不变；如需改变，请通过异议处理退回重审"
         )
-    cap = run_scheme(run).cap(
-        veto=current.veto,
-        weak=current.weak,
-        satisfaction=current.satisfaction,
-        votes=current.votes,
-        needs_evaluation=run_policy(run).needs_evaluation,
-        declared=current.declared if run_policy(run).cap_at_declared else "",
-    )
-    if cap:
-        highest, why = cap
+    scheme, policy = run_scheme(run), run_policy(run)
+    caps = [
+        scheme.cap(
+            veto=current.veto,
+            weak=current.weak,
+            satisfaction=current.satisfaction,
+            votes=current.votes,
+            needs_evaluation=policy.needs_evaluation,
+            declared=current.declared if policy.cap_at_declared else "",
+        )
+    ]
+    if policy.proposals and (not_proposed := proposal_cap(scheme, current.proposal)):
+        caps.append((labels[not_proposed[0]], not_proposed[1]))
+    for highest, why in filter(None, caps):
         if labels.index(grade) < labels.index(highest):
             raise GradingError(f"该支部{why}，最高只能评为{highest}")
     grouped = RunResult.objects.filter(run=run).values_list("township", "final_grade").annotate(n=Count("pk"))
@@ -357,6 +363,17 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         note=reason.strip(),
     )
     return current
+
+
+def _pending_at_the_top(run: GradingRun) -> list[str]:
+    """The run's top-grade branches whose proposal the county has not re-checked (as of the run, or
+    since: a proposal re-checked after the run needs a new run, which grades it as decided)."""
+    top = run_scheme(run).labels[0]
+    return list(
+        RunResult.objects.filter(run=run, final_grade=top, proposal=ProposalState.PENDING)
+        .order_by("county_rank")
+        .values_list("name", flat=True)
+    )
 
 
 def _grades_new_organizations(run: GradingRun, submitted: GradingRun) -> bool:
@@ -400,6 +417,11 @@ def run_submit(*, actor, run: GradingRun) -> GradingRun:
     ):
         raise GradingError(
             f"第{submitted.number}次定级结果已提交公示，本次定级没有新的待公示组织，不能再提交"
+        )
+    if run_policy(current).proposals and (pending := _pending_at_the_top(current)):
+        raise GradingError(
+            f"以下党组织由乡镇（街道）推荐为{run_scheme(current).labels[0]}，尚未经县委组织部复核，"
+            f"复核后请重新定级再提交：{'、'.join(pending)}"
         )
     current.submitted_at, current.submitted_by = timezone.now(), actor
     current.save(update_fields=["submitted_at", "submitted_by"])

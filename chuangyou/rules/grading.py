@@ -45,6 +45,7 @@ class BranchScore:
     committed: str = ""
     votes: tuple[int, int] | None = None  # the satisfaction's exact parts: (满意+基本满意, valid votes)
     declared: str = ""  # the grade the branch applied for (申报等级)
+    proposal: str = ""  # its township's proposal for the top grade: PENDING, ACCEPTED or DECLINED
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class Policy:
     tolerance_unit: str = "branches"  # or "points"
     pass_unused: bool = False
     cap_at_declared: bool = False  # not graded above the grade applied for (申报等级)
+    # Seed 000: the township decides 良好 and below and proposes 优秀 candidates; the county re-checks
+    # them. Only a proposed candidate (pending or accepted) may have the top grade.
+    proposals: bool = False
 
     def to_dict(self) -> dict:
         """Plain JSON (a run keeps the policy it was graded under)."""
@@ -67,6 +71,7 @@ class Policy:
             "tolerance_unit": self.tolerance_unit,
             "pass_unused": self.pass_unused,
             "cap_at_declared": self.cap_at_declared,
+            "proposals": self.proposals,
         }
 
     @classmethod
@@ -77,6 +82,7 @@ class Policy:
             tolerance_unit=str(data.get("tolerance_unit", "branches")),
             pass_unused=bool(data.get("pass_unused", False)),
             cap_at_declared=bool(data.get("cap_at_declared", False)),
+            proposals=bool(data.get("proposals", False)),
         )
 
     def limit(self, quota: Quota, n: int) -> tuple[int, str]:
@@ -115,6 +121,18 @@ def policy_errors(scheme: GradeScheme, policy: Policy) -> list[str]:
 
 
 TOLERANCE_UNITS = {"branches": "个", "points": "个百分点"}
+PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+PROPOSAL_STATES = {PENDING: "待县委复核", ACCEPTED: "复核同意", DECLINED: "复核不同意"}
+
+
+def proposal_cap(scheme: GradeScheme, proposal: str) -> tuple[int, str] | None:
+    """Under township proposals: the cap of a branch that is not (or no longer) a top-grade candidate."""
+    if proposal in (PENDING, ACCEPTED) or len(scheme.grades) < 2:
+        return None
+    top = scheme.labels[0]
+    if proposal == DECLINED:
+        return 1, f"县委组织部复核不同意评为{top}"
+    return 1, f"未经乡镇（街道）党（工）委推荐为{top}"
 
 
 class GradeResult(NamedTuple):
@@ -449,6 +467,14 @@ def _grade(
             if fill[i] < d:
                 fill[i] = d
                 capped[i] = True
+    if policy.proposals:
+        unknown = sorted({b.proposal for b in items} - {"", *PROPOSAL_STATES})
+        if unknown:
+            raise GradingInputError(f"推荐优秀状态“{'、'.join(unknown)}”无效")
+        for i, b in enumerate(items):
+            if fill[i] == 0 and (cap := proposal_cap(scheme, b.proposal)) is not None:
+                fill[i] = cap[0]
+                capped[i] = True
     for i in range(n) if gates else [i for i, c in enumerate(capped) if c]:
         b = items[i]
         if i in kept:
@@ -755,6 +781,8 @@ class _Explainer:
         if b.weak:
             return f"存在软弱涣散情形（{b.weak}），{head}，直接评为{labels[self.weak_index]}"
         parts: list[str] = []
+        if self.policy.proposals and top == 0 and (cap := proposal_cap(self.scheme, b.proposal)):
+            parts.append(f"{cap[1]}，最高评为{labels[cap[0]]}")
         if self.policy.cap_at_declared and top < (declared := self.declared_index(b)):
             parts.append(f"申报等级为{labels[declared]}，最高评为{labels[declared]}")
         if b.veto:

@@ -100,6 +100,11 @@ def world(tree, personas, on_day):
         "item": first_item,
         **review_world(admin, campaign, hidden_campaign, sheets),
     }
+    from chuangyou.grading.models import Proposal
+
+    world["proposals"] = {
+        pk: Proposal.objects.create(campaign=campaign, organization_id=pk, proposed_by=admin) for pk in sheets
+    }
     return {**world, **public_notice_world(admin, campaign, world["results"])}
 
 
@@ -227,7 +232,9 @@ def ids_for(route: str, org, world) -> dict[str, int | str]:
     if route.startswith("reviews/"):
         return {"pk": world["sheets"][org.pk][0].pk, "item_pk": world["item"].pk}
     if route.startswith("grading/campaigns/"):
-        return {"pk": world["hidden_campaign"].pk}
+        return {"pk": world["hidden_campaign"].pk, "township_pk": org.pk}
+    if route.startswith("grading/proposals/"):
+        return {"pk": world["proposals"][org.pk].pk}
     if route.startswith("grading/runs/"):
         return {"pk": world["hidden_run"].pk}
     if route.startswith("grading/results/"):

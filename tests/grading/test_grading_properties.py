@@ -163,10 +163,16 @@ def check_one_campaign(december, campaign, admin, example, data):
             satisfaction=r.satisfaction,
             veto=r.veto,
             weak=r.weak,
+            committed=r.committed_grade,
+            votes=r.votes,
+            declared=r.declared,
+            proposal=r.proposal,
         )
         for r in rows
     ]
-    result = grade_branches(inputs, grading.run_scheme(run), run.quota_scope, base=base)
+    result = grade_branches(
+        inputs, grading.run_scheme(run), run.quota_scope, base=base, policy=grading.run_policy(run)
+    )
     assert [(r.grade, r.final_grade, r.rank, r.rank_total, r.county_rank, r.reason) for r in rows] == [
         (g.grade, g.grade, g.rank, g.rank_total, g.county_rank, g.reason) for g in result.results
     ]

@@ -89,6 +89,7 @@ def expected_inputs(run):
             satisfaction=s.final_satisfaction,
             veto=s.final_veto,
             weak=s.final_weak,
+            declared=s.applied_grade,
         )
         for s in ScoreSheet.objects.filter(round__campaign=run.campaign, state__in=["reviewed", "rechecked"])
         .filter(organization__status=Status.ACTIVE)
@@ -105,7 +106,9 @@ def stored(run):
 def assert_results_match_the_core(run):
     inputs = expected_inputs(run)
     base = quota_base(run.campaign, run.quota_base)
-    result = grade_branches(inputs, grading.run_scheme(run), run.quota_scope, base=base)
+    result = grade_branches(
+        inputs, grading.run_scheme(run), run.quota_scope, base=base, policy=grading.run_policy(run)
+    )
     rows = stored(run)
     assert [r.code for r in rows] == [b.code for b in inputs]
     for row, b, r in zip(rows, inputs, result.results, strict=True):
