@@ -86,9 +86,11 @@ def naming_context(
     addressee, issuer = _issuer(campaign.root)
     grades = grouped(rows)
     summary = "、".join(f"{g['grade']}{g['count']}个" for g in grades)
+    rechecked = queries.rechecked_count(batch, number)
+    steps = "县委组织部定级" if not rechecked else f"县委组织部复核（{rechecked}个）并定级"
     body = (
         f"根据{year}年度基层党组织争先创优活动安排，经党支部自评、乡镇（街道）党（工）委审核、"
-        f"县委组织部复核定级，并于{chinese_date(batch.starts)}至{chinese_date(batch.ends)}"
+        f"{steps}，并于{chinese_date(batch.starts)}至{chinese_date(batch.ends)}"
         f"通过{batch.get_channel_display()}进行公示，经研究，决定命名{len(rows)}个基层党组织"
         f"{year}年度争先创优评定等级（{summary or '无'}）。希望受到命名的党组织珍惜荣誉、再接再厉，"
         "充分发挥示范带动作用；各级党组织要以先进为榜样，对标找差、晋位升级。现将名单通知如下："

@@ -297,6 +297,29 @@ def named_rows(batch: NoticeBatch, number: str | None = None) -> list[Named]:
     )
 
 
+def rechecked_count(batch: NoticeBatch, number: str) -> int:
+    """How many organizations named under `number` the county re-checked (复核): a finished county
+    review of the graded sheet, or a decided 优秀 proposal. The naming document says 复核 only then."""
+    from chuangyou.grading.models import Proposal, ProposalState
+    from chuangyou.reviews.models import Review, ReviewKind, ReviewState
+
+    approved = OfficialGrade.objects.filter(
+        batch=batch, document_number=number, organization=OuterRef("organization")
+    )
+    county_review = Review.objects.filter(
+        sheet=OuterRef("result__sheet"), kind=ReviewKind.COUNTY, state=ReviewState.FINISHED
+    )
+    decided = Proposal.objects.filter(
+        campaign=batch.campaign_id, organization=OuterRef("organization")
+    ).exclude(state=ProposalState.PENDING)
+    return (
+        NoticeEntry.objects.filter(batch=batch)
+        .filter(Exists(approved))
+        .filter(Exists(county_review) | Exists(decided))
+        .count()
+    )
+
+
 def publishable_orgs(user, run: GradingRun) -> list[Organization]:
     """Where this user may publish a notice of the run: the campaign's root (the county), one township
     when quotas are set per township, or the user's own township when the campaign lets townships

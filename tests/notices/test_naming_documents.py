@@ -167,3 +167,23 @@ def test_the_template_and_the_context_agree(approved):
     xml = all_xml(build_template.TEMPLATE_PATH.read_bytes())
     names = set(re.findall(r"{{ (\w+)", xml)) - {"g", "t"}
     assert names <= set(documents.naming_context(approved))
+
+
+def test_the_document_says_recheck_only_where_it_happened(approved, personas):
+    lines = texts(open_docx(documents.render_naming(approved)))
+    assert "乡镇（街道）党（工）委审核、县委组织部定级，并于" in lines[3] and "复核" not in lines[3]
+
+
+def test_a_recheck_is_named_with_its_count(published_notice, personas, submitted_run):
+    from chuangyou.grading.models import Proposal
+
+    admin = personas["county_admin"]
+    ta01 = entry_of(published_notice, "TA01").organization
+    Proposal.objects.create(
+        campaign=submitted_run.campaign, organization=ta01, proposed_by=admin, state="accepted", note="同意"
+    )
+    (ended,) = services.notices_end(AFTER)
+    services.notice_report(actor=admin, batch=ended)
+    approved = services.notice_approve(actor=admin, batch=ended, document_number=NUMBER)
+    lines = texts(open_docx(documents.render_naming(approved)))
+    assert "乡镇（街道）党（工）委审核、县委组织部复核（1个）并定级，并于" in lines[3]
