@@ -56,6 +56,7 @@ class ScoreSheet(FSMModelMixin, models.Model):
     final_favourable_votes = models.PositiveIntegerField("满意和基本满意票数", null=True, blank=True)
     final_valid_votes = models.PositiveIntegerField("有效票数", null=True, blank=True)
     final_veto = models.CharField("一票否决", max_length=500, blank=True)
+    final_veto_cap = models.CharField("一票否决最高等级", max_length=20, blank=True)
     final_weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

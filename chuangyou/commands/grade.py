@@ -57,6 +57,7 @@ COLUMNS = (
     Column("score", "得分", True),
     Column("satisfaction", "满意率", False),
     Column("veto", "一票否决", False),
+    Column("veto_cap", "一票否决最高等级", False),
     Column("weak", "软弱涣散情形", False),
     Column("declared", "申报等级", False),
     Column("committed", "已提交公示等级", False),
@@ -256,9 +257,11 @@ def parse_table(
         weak = text.get("weak", "")
         committed = text.get("committed", "")
         declared = text.get("declared", "")
+        veto_cap = text.get("veto_cap", "")
         for key, value, what in (
             ("committed", committed, "未提交的留空"),
             ("declared", declared, "未申报的留空"),
+            ("veto_cap", veto_cap, "按方案默认的留空"),
         ):
             if value and labels and value not in labels:
                 problems.append(
@@ -285,6 +288,7 @@ def parse_table(
                     committed=committed,
                     votes=votes,
                     declared=declared,
+                    veto_cap=veto_cap if veto else "",
                 )
             )
     if not table_rows and not problems:

@@ -99,7 +99,7 @@ def recheck_by_county(sheet: ScoreSheet, admin, rng: random.Random) -> Review:
         methods=[reviews.MethodUse(Method.INVESTIGATION, day, "县委组织部抽查复核")],
         situations=list(recheck.situations.all()),
         weak_note=recheck.weak_note,
-        veto=recheck.veto,
+        vetoes=list(recheck.vetoes.all()),
         opinion="复核同意乡镇（街道）审核意见",
     )
     recheck = reviews.review_details_save(

@@ -1,6 +1,6 @@
 """A run's results as an .xlsx workbook in the columns of `chuangyou grade`.
 
-The first fourteen columns are exactly what the command writes (its input columns, then 等级, 排名, 说明),
+The first fifteen columns are exactly what the command writes (its input columns, then 等级, 排名, 说明),
 so the file can be fed back to `chuangyou grade` to reproduce the run; 等级 is the final grade (after
 any county adjustment), 排名 the rank within the quota scope as the command prints it. Text is
 escaped against formula injection by `lib.excel.write_xlsx`.
@@ -37,6 +37,7 @@ def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
         score,
         satisfaction,
         veto,
+        veto_cap,
         weak,
         declared,
         committed,
@@ -56,6 +57,7 @@ def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
             _number(score),
             _number(satisfaction),
             veto,
+            veto_cap,
             weak,
             declared,
             committed,

@@ -62,6 +62,7 @@ def load_inputs(
         "final_favourable_votes",
         "final_valid_votes",
         "applied_grade",
+        "final_veto_cap",
     ]
     orders: dict[int, tuple[str, ...]] = {}
     if with_subtotals:
@@ -70,11 +71,11 @@ def load_inputs(
     rows = []
     for values in sheets.order_by().values_list(*fields):
         sheet_id, org_id, code, name, path, domain, score, satisfaction, veto, weak = values[:10]
-        favourable, valid, declared = values[10:13]
+        favourable, valid, declared, veto_cap = values[10:14]
         subtotals = ()
         if with_subtotals:  # in the rubric's category order; a category without a subtotal scored 0
-            stored = values[13] or {}
-            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[14], ()))
+            stored = values[14] or {}
+            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[15], ()))
         branch = BranchScore(
             code=code,
             name=name,
@@ -88,6 +89,7 @@ def load_inputs(
             votes=None if valid is None else (favourable or 0, valid),
             declared=declared,
             proposal=proposals.get(org_id, ""),
+            veto_cap=veto_cap if veto else "",
         )
         rows.append(InputRow(sheet_id, org_id, domain, branch))
     return rows

@@ -107,6 +107,7 @@ class RunResult(models.Model):
     favourable_votes = models.PositiveIntegerField("满意和基本满意票数", null=True, blank=True)
     valid_votes = models.PositiveIntegerField("有效票数", null=True, blank=True)
     veto = models.CharField("一票否决", max_length=500, blank=True)
+    veto_cap = models.CharField("一票否决最高等级", max_length=20, blank=True)
     weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)
     declared = models.CharField("申报等级", max_length=20, blank=True)
     proposal = models.CharField("推荐优秀", max_length=12, blank=True)

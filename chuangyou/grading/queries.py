@@ -289,6 +289,7 @@ EXPORT_FIELDS = (
     "score",
     "satisfaction",
     "veto",
+    "veto_cap",
     "weak",
     "declared",
     "committed_grade",

@@ -45,6 +45,7 @@ RESULT_FIELDS = (
     "favourable_votes",
     "valid_votes",
     "veto",
+    "veto_cap",
     "weak",
     "declared",
     "proposal",
@@ -255,6 +256,7 @@ def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
                 b.satisfaction,
                 *(b.votes or (None, None)),
                 b.veto,
+                b.veto_cap,
                 b.weak,
                 b.declared,
                 b.proposal,
@@ -327,6 +329,7 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
     caps = [
         scheme.cap(
             veto=current.veto,
+            veto_cap=current.veto_cap,
             weak=current.weak,
             satisfaction=current.satisfaction,
             votes=current.votes,

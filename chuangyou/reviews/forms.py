@@ -7,7 +7,7 @@ from django import forms
 from chuangyou.orgs.models import Organization
 from chuangyou.reviews.models import Method, Review
 from chuangyou.reviews.services import MethodUse, ReviewDetails
-from chuangyou.rubrics.models import Situation
+from chuangyou.rubrics.models import Situation, Veto
 
 DATE_WIDGET = {"type": "date", "class": "form-control form-control-sm"}
 
@@ -27,22 +27,27 @@ class DetailsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
-    veto = forms.CharField(
-        label="一票否决理由",
-        max_length=500,
+    vetoes = forms.ModelMultipleChoiceField(
+        label="一票否决情形",
+        queryset=Veto.objects.none(),
         required=False,
-        help_text="存在一票否决情形时填写，不能评为先进",
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text="按本表评定标准所列的一票否决情形勾选，等级最高评为标准规定的等级",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     opinion = forms.CharField(
         label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, situations=None, **kwargs):
+    def __init__(self, *args, situations=None, vetoes=None, **kwargs):
         super().__init__(*args, **kwargs)
         if situations is not None:
             self.fields["situations"].queryset = situations
+        if vetoes is not None:
+            self.fields["vetoes"].queryset = vetoes
+        self.fields["vetoes"].label_from_instance = lambda v: (
+            f"{v.text}（最高评为{v.max_grade}）" if v.max_grade else v.text
+        )
         for method in Method:
             self.fields[f"use_{method.value}"] = forms.BooleanField(
                 label=method.label,
@@ -66,11 +71,11 @@ class DetailsForm(forms.Form):
             )
 
     @classmethod
-    def for_review(cls, review: Review, situations) -> DetailsForm:
+    def for_review(cls, review: Review, situations, vetoes=None) -> DetailsForm:
         initial = {
             "situations": [s.pk for s in review.situations.all()],
             "weak_note": review.weak_note,
-            "veto": review.veto,
+            "vetoes": [v.pk for v in review.vetoes.all()],
             "opinion": review.opinion,
             "version": review.version,
         }
@@ -78,7 +83,7 @@ class DetailsForm(forms.Form):
             initial[f"use_{used['method']}"] = True
             initial[f"date_{used['method']}"] = used.get("date") or ""
             initial[f"note_{used['method']}"] = used.get("note", "")
-        return cls(initial=initial, situations=situations)
+        return cls(initial=initial, situations=situations, vetoes=vetoes)
 
     def method_rows(self):
         """(label, checkbox, date, note) bound fields, one row per method."""
@@ -97,7 +102,7 @@ class DetailsForm(forms.Form):
             ],
             situations=list(data["situations"]),
             weak_note=data["weak_note"],
-            veto=data["veto"],
+            vetoes=list(data["vetoes"]),
             opinion=data["opinion"],
         )
 

@@ -62,7 +62,11 @@ class Review(models.Model):
         "rubrics.Situation", verbose_name="软弱涣散情形", blank=True, related_name="+"
     )
     weak_note = models.CharField("软弱涣散情形说明", max_length=500, blank=True)
-    veto = models.CharField("一票否决理由", max_length=500, blank=True)
+    # 一票否决: chosen from the rubric's own list; `veto` is their text, `veto_cap` the lowest grade
+    # they allow (the rubric's; empty: the scheme's default).
+    vetoes = models.ManyToManyField("rubrics.Veto", verbose_name="一票否决情形", blank=True, related_name="+")
+    veto = models.CharField("一票否决情形", max_length=500, blank=True)
+    veto_cap = models.CharField("一票否决最高等级", max_length=20, blank=True)
     opinion = models.TextField("审核意见", blank=True)
     # The democratic evaluation's satisfaction rate, frozen when the review finishes.
     satisfaction = models.DecimalField("满意率", max_digits=5, decimal_places=2, null=True, blank=True)

@@ -117,6 +117,13 @@ def review_layout(sheet: ScoreSheet, review: Review | None, township: Review | N
     ]
 
 
+def veto_choices(sheet):
+    """The 一票否决 situations of the sheet's own rubric."""
+    from chuangyou.rubrics.models import Veto
+
+    return Veto.objects.filter(rubric=sheet.rubric_id).order_by("order", "id")
+
+
 def situation_choices(review: Review | None):
     """The situations of the latest published 软弱涣散 list, plus any the review already marks."""
     latest = SituationList.objects.published().order_by("-published_at", "-version", "-pk").values("pk")[:1]

@@ -47,7 +47,7 @@ class ReviewDetails:
     methods: Sequence[MethodUse]
     situations: Sequence = ()  # rubrics.Situation rows
     weak_note: str = ""
-    veto: str = ""
+    vetoes: Sequence = ()  # rubrics.Veto rows of the sheet's rubric
     opinion: str = ""
 
 
@@ -178,9 +178,10 @@ def _copy_township_review(sheet: ScoreSheet, recheck: Review) -> None:
         township.items_done,
     )
     # The flags carry over; the methods do not: the county records how it checked.
-    recheck.weak_note, recheck.veto = township.weak_note, township.veto
+    recheck.weak_note, recheck.veto, recheck.veto_cap = township.weak_note, township.veto, township.veto_cap
     recheck.save()
     recheck.situations.set(township.situations.all())
+    recheck.vetoes.set(township.vetoes.all())
 
 
 def _deduction_has_reason(entry: ReviewEntry, result) -> None:
@@ -234,6 +235,10 @@ def review_details_save(*, actor, review: Review, details: ReviewDetails, versio
     ]
     if details.situations and not (details.weak_note or "").strip():
         errors.append("标记软弱涣散情形时请填写具体情况")
+    veto_cap = ""
+    if details.vetoes:
+        veto_cap, veto_errors = _veto_cap(current.sheet, details.vetoes)
+        errors += veto_errors
     if errors:
         raise SheetError(errors)
     before = _details_of(current)
@@ -242,11 +247,13 @@ def review_details_save(*, actor, review: Review, details: ReviewDetails, versio
         for m in details.methods
     ]
     current.weak_note = (details.weak_note or "").strip()[:500]
-    current.veto = (details.veto or "").strip()[:500]
+    current.veto = "；".join(v.text for v in details.vetoes)[:500]
+    current.veto_cap = veto_cap
     current.opinion = (details.opinion or "").strip()
     current.version += 1
     current.save()
     current.situations.set(details.situations)
+    current.vetoes.set(details.vetoes)
     record(
         actor=actor,
         verb="review.details_save",
@@ -258,12 +265,35 @@ def review_details_save(*, actor, review: Review, details: ReviewDetails, versio
     return current
 
 
+def _veto_cap(sheet: ScoreSheet, vetoes) -> tuple[str, list[str]]:
+    """The lowest grade the chosen vetoes allow, in the campaign's scheme; and what is wrong."""
+    from chuangyou.rules.grade_scheme import SchemeError
+
+    errors = [f"一票否决情形“{v.text}”不属于本表的评定标准" for v in vetoes if v.rubric_id != sheet.rubric_id]
+    try:
+        scheme = sheet.round.campaign.grade_scheme()
+    except SchemeError as exc:
+        return "", [str(exc)]
+    caps = []
+    for v in vetoes:
+        grade = v.max_grade or scheme.veto_max_grade
+        if grade not in scheme.labels:
+            errors.append(
+                f"一票否决情形“{v.text}”的最高等级“{grade}”不是本次活动评定方案的等级"
+                f"（{'、'.join(scheme.labels)}），请县委组织部调整评定标准或评定方案"
+            )
+        else:
+            caps.append(scheme.index(grade))
+    return (scheme.labels[max(caps)] if caps else ""), errors
+
+
 def _details_of(review: Review) -> dict:
     return {
         "methods": [Method(m["method"]).label for m in review.methods],
         "situations": [s.text for s in review.situations.all()],
         "weak_note": review.weak_note,
         "veto": review.veto,
+        "veto_cap": review.veto_cap,
     }
 
 
@@ -331,7 +361,8 @@ def review_finish(*, actor, review: Review) -> Review:
     sheet.final_total, sheet.final_subtotals = current.total, current.subtotals
     sheet.final_satisfaction = current.satisfaction
     sheet.final_favourable_votes, sheet.final_valid_votes = current.favourable_votes, current.valid_votes
-    sheet.final_veto, sheet.final_weak = current.veto, weak_text(current)
+    sheet.final_veto, sheet.final_veto_cap = current.veto, current.veto_cap
+    sheet.final_weak = weak_text(current)
     sheet.save()
     record(
         actor=actor,

@@ -154,7 +154,9 @@ def _context(request, sheet: ScoreSheet, kind: str, details_form: DetailsForm | 
     else:
         can_start = can_review and sheet.state in GRADABLE_STATES and not (review and review.editable)
     if review is not None and details_form is None:
-        details_form = DetailsForm.for_review(review, queries.situation_choices(review))
+        details_form = DetailsForm.for_review(
+            review, queries.situation_choices(review), queries.veto_choices(sheet)
+        )
     score = review.total if review is not None else sheet.final_total
     gap, large_gap = _gap(sheet, score)
     return {
@@ -283,7 +285,9 @@ def entry_save(request, pk, item_pk):
 @require_POST
 def details_save(request, pk):
     review, sheet = _review_and_sheet(request, pk)
-    form = DetailsForm(request.POST, situations=queries.situation_choices(review))
+    form = DetailsForm(
+        request.POST, situations=queries.situation_choices(review), vetoes=queries.veto_choices(sheet)
+    )
     if form.is_valid():
         try:
             services.review_details_save(

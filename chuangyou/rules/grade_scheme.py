@@ -184,6 +184,7 @@ class GradeScheme:
         votes: tuple[int, int] | None = None,
         needs_evaluation: bool = False,
         declared: str = "",
+        veto_cap: str = "",
     ) -> tuple[str, str] | None:
         """The highest grade a branch with these flags may have whatever its score, and why; None
         when nothing caps it. Grading applies the same caps; an override may not lift them.
@@ -194,7 +195,7 @@ class GradeScheme:
         if declared in self.labels and self.index(declared) > 0:
             caps.append((self.index(declared), f"申报等级为{declared}"))
         if veto:
-            caps.append((self.index(self.veto_max_grade), "有一票否决情形"))
+            caps.append((self.index(veto_cap or self.veto_max_grade), "有一票否决情形"))
         caps += self.satisfaction_caps(satisfaction, votes, needs_evaluation=needs_evaluation)
         if not caps:
             return None

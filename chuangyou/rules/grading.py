@@ -46,6 +46,7 @@ class BranchScore:
     votes: tuple[int, int] | None = None  # the satisfaction's exact parts: (满意+基本满意, valid votes)
     declared: str = ""  # the grade the branch applied for (申报等级)
     proposal: str = ""  # its township's proposal for the top grade: PENDING, ACCEPTED or DECLINED
+    veto_cap: str = ""  # the grade the rubric's veto caps at; empty: the scheme's `veto_max_grade`
 
 
 @dataclass(frozen=True)
@@ -389,6 +390,18 @@ def _check_committed(items: Sequence[BranchScore], scheme: GradeScheme) -> dict[
     return {i: labels.index(g) for i, g in committed.items()}
 
 
+def _check_veto_caps(items: Sequence[BranchScore], scheme: GradeScheme) -> list[int]:
+    """The grade index each branch's veto caps at: its rubric's, or the scheme's default."""
+    labels = scheme.labels
+    unknown = sorted({b.veto_cap for b in items if b.veto_cap and b.veto_cap not in labels})
+    if unknown:
+        raise GradingInputError(
+            f"一票否决最高等级“{'、'.join(unknown)}”不是评定方案的等级（应为{'、'.join(labels)}之一）"
+        )
+    default = scheme.index(scheme.veto_max_grade)
+    return [labels.index(b.veto_cap) if b.veto_cap else default for b in items]
+
+
 def _check_declared(items: Sequence[BranchScore], scheme: GradeScheme) -> list[int]:
     """The grade index each branch applied for (none: the highest grade, no cap)."""
     labels = scheme.labels
@@ -456,7 +469,7 @@ def _grade(
         rank_total = [n] * n
 
     weak_index = scheme.index(scheme.weak_grade)
-    veto_index = scheme.index(scheme.veto_max_grade)
+    veto_caps = _check_veto_caps(items, scheme)
     gates = bool(scheme.gates)
 
     # Caps first (flag, veto, gates, the grade applied for), all at once; they need no ranking.
@@ -482,8 +495,8 @@ def _grade(
         if b.weak:
             fill[i] = weak_index
             continue
-        if b.veto and fill[i] < veto_index:
-            fill[i] = veto_index
+        if b.veto and fill[i] < (cap := veto_caps[i]):
+            fill[i] = cap
         if gates:
             caps = scheme.satisfaction_caps(b.satisfaction, b.votes, needs_evaluation=policy.needs_evaluation)
             for cap, _ in caps:
@@ -786,7 +799,8 @@ class _Explainer:
         if self.policy.cap_at_declared and top < (declared := self.declared_index(b)):
             parts.append(f"申报等级为{labels[declared]}，最高评为{labels[declared]}")
         if b.veto:
-            parts.append(f"一票否决（{b.veto}），最高评为{labels[self.veto_index]}")
+            cap = self.labels.index(b.veto_cap) if b.veto_cap else self.veto_index
+            parts.append(f"一票否决（{b.veto}），最高评为{labels[cap]}")
         for cap, why in self.scheme.satisfaction_caps(
             b.satisfaction, b.votes, needs_evaluation=self.policy.needs_evaluation
         ):

@@ -68,6 +68,7 @@ def write_inputs(path, results) -> None:
                 str(r.score),
                 satisfaction,
                 r.veto,
+                r.veto_cap,
                 r.weak,
                 r.declared,
                 r.committed_grade,

@@ -19,6 +19,7 @@ HEADER = [
     "得分",
     "满意率",
     "一票否决",
+    "一票否决最高等级",
     "软弱涣散情形",
     "申报等级",
     "已提交公示等级",
@@ -63,11 +64,11 @@ def test_the_export_has_the_command_columns_and_the_final_grades(client_for, run
     assert rows[0] == HEADER
     assert [r[0] for r in rows[1:]] == ["TA01", "TA02", "TB01"]  # county rank order
     ta01, ta02, tb01 = rows[1:]
-    assert ta01[2:5] == ["甲镇党委", 95, 98.5] and ta01[8] is None and ta01[12] == 1 and ta01[14] == "村"
-    assert ta01[13].startswith("得分95，排名1/3")
-    assert ta02[11] == "软弱涣散" and ta02[15] == "一般" and ta02[16] == "核查发现班子问题"
-    assert ta02[4] is None and ta02[12] == 2
-    assert tb01[2] == "乙街道党工委" and tb01[14] == "社区" and tb01[16] is None
+    assert ta01[2:5] == ["甲镇党委", 95, 98.5] and ta01[9] is None and ta01[13] == 1 and ta01[15] == "村"
+    assert ta01[14].startswith("得分95，排名1/3")
+    assert ta02[12] == "软弱涣散" and ta02[16] == "一般" and ta02[17] == "核查发现班子问题"
+    assert ta02[4] is None and ta02[13] == 2
+    assert tb01[2] == "乙街道党工委" and tb01[15] == "社区" and tb01[17] is None
 
 
 def test_formula_looking_text_is_escaped(client_for, run):
@@ -92,5 +93,5 @@ def test_the_rank_is_within_the_township_when_quotas_are_per_township(
     set_inputs(december, "TB01", "80")
     run = services.run_start(actor=personas["county_admin"], campaign=campaign)
     rows, _ = workbook_rows(client_for("county_admin").get(reverse("grading:export", args=[run.pk])))
-    assert [(r[0], r[12]) for r in rows[1:]] == [("TA01", 1), ("TA02", 2), ("TB01", 1)]
-    assert rows[3][13].startswith("得分80，党委内排名1/1")
+    assert [(r[0], r[13]) for r in rows[1:]] == [("TA01", 1), ("TA02", 2), ("TB01", 1)]
+    assert rows[3][14].startswith("得分80，党委内排名1/1")

@@ -152,7 +152,7 @@ def test_details_need_a_date_for_each_method_and_a_note_for_situations(client_fo
     page = client.get(reverse("reviews:detail", args=[sheet.pk])).content.decode()
     for label in ("听取汇报", "民主测评", "查阅资料", "实地查看", "调查核实", "班子配备不齐"):
         assert label in page
-    assert 'type="date"' in page and "一票否决理由" in page and "审核意见" in page
+    assert 'type="date"' in page and "一票否决情形" in page and "审核意见" in page
 
     url = reverse("reviews:details_save", args=[review.pk])
     response = client.post(
@@ -171,7 +171,6 @@ def test_details_need_a_date_for_each_method_and_a_note_for_situations(client_fo
             "date_report": "2026-12-21",
             "situations": [situation.pk],
             "weak_note": "缺一名委员",
-            "veto": "",
             "version": str(review.version),
         },
     )

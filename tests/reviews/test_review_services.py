@@ -48,12 +48,15 @@ def score_all(review, who, names=tuple(FULL)):
 
 
 def details(review, who, methods=(("documents", DAY),), situations=(), weak_note="", veto="", opinion=""):
+    """`veto`: the text of one of the rubric's 一票否决 situations to tick."""
+    from chuangyou.rubrics.models import Veto
+
     review.refresh_from_db()
     given = reviews.ReviewDetails(
         methods=[reviews.MethodUse(m, d, "查阅台账") for m, d in methods],
         situations=list(situations),
         weak_note=weak_note,
-        veto=veto,
+        vetoes=list(Veto.objects.filter(rubric_id=review.sheet.rubric_id, text=veto)) if veto else [],
         opinion=opinion,
     )
     return reviews.review_details_save(actor=who, review=review, details=given, version=review.version)
@@ -119,7 +122,9 @@ def test_the_county_rechecks_only_finished_reviews_prefilled_with_the_township_s
     review = score_all(reviews.review_start(actor=town, sheet=sheet), town)
     with pytest.raises(reviews.SheetError, match="乡镇（街道）审核完成后才能复核"):
         reviews.review_start(actor=admin, sheet=sheet, kind=ReviewKind.COUNTY)
-    details(review, town, situations=situations[:1], weak_note="书记2026年3月起空缺", veto="班子成员受处分")
+    details(
+        review, town, situations=situations[:1], weak_note="书记2026年3月起空缺", veto="班子成员受到党纪处分"
+    )
     reviews.review_finish(actor=town, review=review)
     with pytest.raises(reviews.SheetError, match="只有县委组织部可以复核"):
         reviews.review_start(actor=town, sheet=sheet, kind=ReviewKind.COUNTY)
@@ -135,7 +140,12 @@ def test_the_county_rechecks_only_finished_reviews_prefilled_with_the_township_s
     assert recheck.methods == []  # the county records how it checked
     assert review.methods == [{"method": "documents", "date": "2026-12-22", "note": "查阅台账"}]
     assert list(recheck.situations.all()) == situations[:1]
-    assert (recheck.weak_note, recheck.veto) == ("书记2026年3月起空缺", "班子成员受处分")
+    assert (recheck.weak_note, recheck.veto, recheck.veto_cap) == (
+        "书记2026年3月起空缺",
+        "班子成员受到党纪处分",
+        "一般",
+    )
+    assert [v.text for v in recheck.vetoes.all()] == ["班子成员受到党纪处分"]
     assert ScoreSheet.objects.get(pk=sheet.pk).state == SheetState.REVIEWED  # a re-check moves nothing yet
 
 
@@ -269,7 +279,7 @@ def test_finishing_writes_the_grading_inputs(started, town, situations):
         Decimal(7),
         {"党的组织设置": "3", "党内组织生活": "4"},
     )
-    assert sheet.final_veto == "班子成员受到党纪处分"
+    assert (sheet.final_veto, sheet.final_veto_cap) == ("班子成员受到党纪处分", "一般")  # the rubric's cap
     assert sheet.final_weak == "书记长期缺职；班子不团结（书记缺职半年）"
     assert sheet.final_satisfaction is None  # no democratic evaluation
     event = AuditEvent.objects.get(verb="review.finish")
