@@ -55,6 +55,13 @@ class ScoreSheet(FSMModelMixin, models.Model):
     final_satisfaction = models.DecimalField("满意率", max_digits=5, decimal_places=2, null=True, blank=True)
     final_favourable_votes = models.PositiveIntegerField("满意和基本满意票数", null=True, blank=True)
     final_valid_votes = models.PositiveIntegerField("有效票数", null=True, blank=True)
+    # The 民主测评's weighted scores of the members' and the public's answers (综合得分 weights them).
+    final_members_score = models.DecimalField(
+        "党员测评得分", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    final_public_score = models.DecimalField(
+        "群众测评得分", max_digits=5, decimal_places=2, null=True, blank=True
+    )
     final_veto = models.CharField("一票否决", max_length=500, blank=True)
     final_veto_cap = models.CharField("一票否决最高等级", max_length=20, blank=True)
     final_weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)

@@ -47,6 +47,7 @@ def clear_grading_inputs(sheet: ScoreSheet) -> None:
     finished review)."""
     sheet.final_total, sheet.final_subtotals, sheet.final_satisfaction = None, {}, None
     sheet.final_favourable_votes = sheet.final_valid_votes = None
+    sheet.final_members_score = sheet.final_public_score = None
     sheet.final_veto, sheet.final_veto_cap, sheet.final_weak = "", "", ""
 
 

@@ -197,6 +197,51 @@ class GradingSettingsForm(forms.Form):
         help_text="党支部申报良好的，得分再高也最高评为良好（说明中写明）",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    evaluation_weight = forms.DecimalField(
+        label="民主测评在综合得分中的权重",
+        min_value=0,
+        max_value=1,
+        max_digits=3,
+        decimal_places=2,
+        help_text="自评与党员群众评议相结合：综合得分=审核得分×(1−权重)+民主测评得分×权重；0为只按审核得分",
+        error_messages={
+            "required": "请填写民主测评权重（不计入填0）",
+            "invalid": "民主测评权重须为数字",
+            "min_value": "民主测评权重应在0到1之间（如0.2）",
+            "max_value": "民主测评权重应在0到1之间（如0.2）",
+            "max_digits": "民主测评权重应在0到1之间（如0.2）",
+            "max_decimal_places": "民主测评权重最多保留两位小数",
+            "max_whole_digits": "民主测评权重应在0到1之间（如0.2）",
+        },
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.05", "min": "0", "max": "1"}),
+    )
+    members_weight = forms.DecimalField(
+        label="党员评议权重",
+        min_value=0,
+        max_value=99,
+        max_digits=4,
+        decimal_places=2,
+        help_text="民主测评得分中党员与群众评议的比例，如党员1、群众1为各占一半",
+        error_messages={
+            "required": "请填写党员评议权重",
+            "invalid": "权重须为数字",
+            "min_value": "权重不能为负数",
+        },
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.1", "min": "0"}),
+    )
+    public_weight = forms.DecimalField(
+        label="群众评议权重",
+        min_value=0,
+        max_value=99,
+        max_digits=4,
+        decimal_places=2,
+        error_messages={
+            "required": "请填写群众评议权重",
+            "invalid": "权重须为数字",
+            "min_value": "权重不能为负数",
+        },
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.1", "min": "0"}),
+    )
     township_proposals = forms.BooleanField(
         label="乡镇（街道）推荐优秀、县委组织部复核",
         required=False,

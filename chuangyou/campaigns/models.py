@@ -93,6 +93,12 @@ class Campaign(models.Model):
     cap_at_declared = models.BooleanField("不得评为高于申报等级的等级", default=True)
     # Seed 000 其次: townships propose 优秀 candidates within their seats, the county re-checks them.
     township_proposals = models.BooleanField("乡镇（街道）推荐优秀、县委组织部复核", default=False)
+    # Seed 000: 自评与党员群众评议相结合 — the 民主测评's weight in the final score (0: none).
+    evaluation_weight = models.DecimalField(
+        "民主测评权重", max_digits=3, decimal_places=2, default=Decimal(0)
+    )
+    members_weight = models.DecimalField("党员评议权重", max_digits=4, decimal_places=2, default=Decimal(1))
+    public_weight = models.DecimalField("群众评议权重", max_digits=4, decimal_places=2, default=Decimal(1))
     gap_threshold = models.DecimalField(
         "自评与审核分差提示线", max_digits=5, decimal_places=2, default=Decimal(10)
     )
@@ -157,6 +163,9 @@ class Campaign(models.Model):
             pass_unused=self.pass_unused,
             cap_at_declared=self.cap_at_declared,
             proposals=self.township_proposals,
+            evaluation_weight=self.evaluation_weight,
+            members_weight=self.members_weight,
+            public_weight=self.public_weight,
         )
 
     def participants_by_township(self) -> dict[str, int]:

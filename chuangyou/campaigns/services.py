@@ -215,6 +215,9 @@ def campaign_grading_settings(
     pass_unused: bool = False,
     cap_at_declared: bool = True,
     township_proposals: bool = False,
+    evaluation_weight: Decimal = Decimal(0),
+    members_weight: Decimal = Decimal(1),
+    public_weight: Decimal = Decimal(1),
 ) -> Campaign:
     """How the county grades: quota scope, the self/review gap that is marked, overrides, and who
     publishes the notices."""
@@ -230,6 +233,9 @@ def campaign_grading_settings(
         "pass_unused": pass_unused,
         "cap_at_declared": cap_at_declared,
         "township_proposals": township_proposals,
+        "evaluation_weight": evaluation_weight,
+        "members_weight": members_weight,
+        "public_weight": public_weight,
         "gap_threshold": gap_threshold,
         "allow_quota_override": allow_quota_override,
         "townships_publish": townships_publish,

@@ -63,6 +63,8 @@ COLUMNS = (
     Column("committed", "已提交公示等级", False),
     Column("favourable_votes", "满意和基本满意票数", False),
     Column("valid_votes", "有效票数", False),
+    Column("members_score", "党员测评得分", False),
+    Column("public_score", "群众测评得分", False),
 )
 
 
@@ -253,6 +255,22 @@ def parse_table(
             column = "valid_votes" if "valid_votes" in columns else "favourable_votes"
             problems.append(f"{where(row_number, column)}：{exc}")
             row_ok = False
+        evaluation = []
+        for key in ("members_score", "public_score"):
+            value = None
+            if key in columns:
+                try:
+                    value = _number(cells[columns[key]], percent_sign=False)
+                except ValueError:
+                    problems.append(f"{where(row_number, key)}：{column_title(key)}“{text[key]}”不是数字")
+                    row_ok = False
+                else:
+                    if value is not None and not 0 <= value <= 100:
+                        problems.append(
+                            f"{where(row_number, key)}：{column_title(key)}{text[key]}超出0–100的范围"
+                        )
+                        row_ok = False
+            evaluation.append(value)
         veto = text.get("veto", "")
         weak = text.get("weak", "")
         committed = text.get("committed", "")
@@ -289,6 +307,7 @@ def parse_table(
                     votes=votes,
                     declared=declared,
                     veto_cap=veto_cap if veto else "",
+                    evaluation=(evaluation[0], evaluation[1]),
                 )
             )
     if not table_rows and not problems:
@@ -415,13 +434,13 @@ def parse_existing(values: Sequence[str], quota_scope: str) -> dict[str, int] | 
     return base
 
 
-def _tolerance(text: str) -> Decimal:
+def _decimal_option(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"上浮幅度“{text}”不是数字") from None
+        raise argparse.ArgumentTypeError(f"“{text}”不是数字") from None
     if not value.is_finite():
-        raise argparse.ArgumentTypeError(f"上浮幅度“{text}”不是数字")
+        raise argparse.ArgumentTypeError(f"“{text}”不是数字")
     return value
 
 
@@ -449,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--tolerance",
-        type=_tolerance,
+        type=_decimal_option,
         default=Decimal(0),
         metavar="N",
         help="“10%%左右”的名额（如良好）允许上浮的幅度（默认0）",
@@ -461,6 +480,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="上浮幅度的单位：branches 个（默认），points 个百分点",
     )
     parser.add_argument("--pass-unused", action="store_true", help="优秀未用的名额转入良好")
+    parser.add_argument(
+        "--evaluation-weight",
+        type=_decimal_option,
+        default=Decimal(0),
+        metavar="W",
+        help="民主测评在综合得分中的权重（0–1，默认0）：综合得分=得分×(1−W)+民主测评×W，"
+        "民主测评按“党员测评得分”“群众测评得分”列",
+    )
+    parser.add_argument(
+        "--members-weight",
+        type=_decimal_option,
+        default=Decimal(1),
+        metavar="M",
+        help="党员评议权重（默认1）",
+    )
+    parser.add_argument(
+        "--public-weight", type=_decimal_option, default=Decimal(1), metavar="P", help="群众评议权重（默认1）"
+    )
     parser.add_argument(
         "--cap-without-evaluation",
         action="store_true",
@@ -516,6 +553,9 @@ def main(argv: list[str]) -> int:
             tolerance_unit=args.tolerance_unit,
             pass_unused=args.pass_unused,
             cap_at_declared=args.cap_at_declared,
+            evaluation_weight=args.evaluation_weight,
+            members_weight=args.members_weight,
+            public_weight=args.public_weight,
         )
         result = grade_branches(table.branches, scheme, args.quota_scope, base=base, policy=policy)
     except InputError as exc:

@@ -124,6 +124,8 @@ def summary_for_sheet(sheet, weights: BallotWeights = DEFAULT_WEIGHTS) -> dict |
         "public_answered": found.public.answered,
         "valid_votes": combined.tally.valid,
         "favourable_votes": combined.tally.satisfied + combined.tally.basically_satisfied,
+        "members_score": found.members.overall.weighted_score,
+        "public_score": found.public.overall.weighted_score,
         "satisfaction_rate": combined.satisfaction_rate,
         "satisfied_rate": combined.satisfied_rate,
         "weighted_score": combined.weighted_score,

@@ -1,6 +1,6 @@
 """A run's results as an .xlsx workbook in the columns of `chuangyou grade`.
 
-The first fifteen columns are exactly what the command writes (its input columns, then 等级, 排名, 说明),
+The first seventeen columns are exactly what the command writes (its input columns, then 等级, 排名, 说明),
 so the file can be fed back to `chuangyou grade` to reproduce the run; 等级 is the final grade (after
 any county adjustment), 排名 the rank within the quota scope as the command prints it. Text is
 escaped against formula injection by `lib.excel.write_xlsx`.
@@ -43,6 +43,8 @@ def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
         committed,
         favourable,
         valid,
+        members_score,
+        public_score,
         final,
         rank,
         reason,
@@ -63,6 +65,8 @@ def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
             committed,
             favourable,
             valid,
+            _number(members_score),
+            _number(public_score),
             final,
             rank,
             reason,

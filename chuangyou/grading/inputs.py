@@ -63,6 +63,8 @@ def load_inputs(
         "final_valid_votes",
         "applied_grade",
         "final_veto_cap",
+        "final_members_score",
+        "final_public_score",
     ]
     orders: dict[int, tuple[str, ...]] = {}
     if with_subtotals:
@@ -71,11 +73,11 @@ def load_inputs(
     rows = []
     for values in sheets.order_by().values_list(*fields):
         sheet_id, org_id, code, name, path, domain, score, satisfaction, veto, weak = values[:10]
-        favourable, valid, declared, veto_cap = values[10:14]
+        favourable, valid, declared, veto_cap, members_score, public_score = values[10:16]
         subtotals = ()
         if with_subtotals:  # in the rubric's category order; a category without a subtotal scored 0
-            stored = values[14] or {}
-            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[15], ()))
+            stored = values[16] or {}
+            subtotals = tuple(Decimal(stored.get(c, 0)) for c in orders.get(values[17], ()))
         branch = BranchScore(
             code=code,
             name=name,
@@ -90,6 +92,7 @@ def load_inputs(
             declared=declared,
             proposal=proposals.get(org_id, ""),
             veto_cap=veto_cap if veto else "",
+            evaluation=(members_score, public_score),
         )
         rows.append(InputRow(sheet_id, org_id, domain, branch))
     return rows

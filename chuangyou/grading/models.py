@@ -106,6 +106,9 @@ class RunResult(models.Model):
     satisfaction = models.DecimalField("满意率", max_digits=5, decimal_places=2, null=True, blank=True)
     favourable_votes = models.PositiveIntegerField("满意和基本满意票数", null=True, blank=True)
     valid_votes = models.PositiveIntegerField("有效票数", null=True, blank=True)
+    # The 民主测评's weighted scores of the members' and the public's answers (综合得分 weights them).
+    members_score = models.DecimalField("党员测评得分", max_digits=5, decimal_places=2, null=True, blank=True)
+    public_score = models.DecimalField("群众测评得分", max_digits=5, decimal_places=2, null=True, blank=True)
     veto = models.CharField("一票否决", max_length=500, blank=True)
     veto_cap = models.CharField("一票否决最高等级", max_length=20, blank=True)
     weak = models.CharField("软弱涣散情形", max_length=1000, blank=True)

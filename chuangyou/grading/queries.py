@@ -295,6 +295,8 @@ EXPORT_FIELDS = (
     "committed_grade",
     "favourable_votes",
     "valid_votes",
+    "members_score",
+    "public_score",
     "final_grade",
     "rank",
     "reason",

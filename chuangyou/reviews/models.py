@@ -73,6 +73,9 @@ class Review(models.Model):
     # Its exact parts, for the satisfaction gates: 满意+基本满意 out of the valid votes.
     favourable_votes = models.PositiveIntegerField("满意和基本满意票数", null=True, blank=True)
     valid_votes = models.PositiveIntegerField("有效票数", null=True, blank=True)
+    # The 民主测评's weighted scores of the members' and the public's answers (综合得分 weights them).
+    members_score = models.DecimalField("党员测评得分", max_digits=5, decimal_places=2, null=True, blank=True)
+    public_score = models.DecimalField("群众测评得分", max_digits=5, decimal_places=2, null=True, blank=True)
     started_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

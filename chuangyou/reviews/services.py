@@ -305,7 +305,9 @@ def weak_text(review: Review) -> str:
     return "；".join(texts) + (f"（{review.weak_note}）" if review.weak_note else "")
 
 
-Satisfaction = tuple[Decimal | None, int | None, int | None]  # rate, 满意+基本满意 votes, valid votes
+# rate, 满意+基本满意 votes, valid votes, members' and public's weighted scores
+Satisfaction = tuple[Decimal | None, int | None, int | None, Decimal | None, Decimal | None]
+SATISFACTION_FIELDS = ("satisfaction", "favourable_votes", "valid_votes", "members_score", "public_score")
 
 
 def _satisfaction(sheet: ScoreSheet) -> Satisfaction:
@@ -314,8 +316,14 @@ def _satisfaction(sheet: ScoreSheet) -> Satisfaction:
 
     summary = summary_for_sheet(sheet)
     if summary is None or not summary["valid"] or summary["satisfaction_rate"] is None:
-        return None, None, None
-    return Decimal(summary["satisfaction_rate"]), summary["favourable_votes"], summary["valid_votes"]
+        return None, None, None, None, None
+    return (
+        Decimal(summary["satisfaction_rate"]),
+        summary["favourable_votes"],
+        summary["valid_votes"],
+        summary["members_score"],
+        summary["public_score"],
+    )
 
 
 def _frozen_satisfaction(sheet: ScoreSheet, review: Review) -> Satisfaction:
@@ -324,7 +332,7 @@ def _frozen_satisfaction(sheet: ScoreSheet, review: Review) -> Satisfaction:
     if review.kind == ReviewKind.COUNTY:
         township = (
             Review.objects.filter(sheet=sheet, kind=ReviewKind.TOWNSHIP, state=ReviewState.FINISHED)
-            .values_list("satisfaction", "favourable_votes", "valid_votes")
+            .values_list(*SATISFACTION_FIELDS)
             .first()
         )
         if township is not None:
@@ -355,12 +363,13 @@ def review_finish(*, actor, review: Review) -> Review:
         sheet.finish_review()
     else:
         sheet.finish_recheck()
-    current.satisfaction, current.favourable_votes, current.valid_votes = _frozen_satisfaction(sheet, current)
+    for name, value in zip(SATISFACTION_FIELDS, _frozen_satisfaction(sheet, current), strict=True):
+        setattr(current, name, value)
     current.state, current.finished_at, current.return_reason = ReviewState.FINISHED, timezone.now(), ""
     current.save()
     sheet.final_total, sheet.final_subtotals = current.total, current.subtotals
-    sheet.final_satisfaction = current.satisfaction
-    sheet.final_favourable_votes, sheet.final_valid_votes = current.favourable_votes, current.valid_votes
+    for name in SATISFACTION_FIELDS:
+        setattr(sheet, f"final_{name}", getattr(current, name))
     sheet.final_veto, sheet.final_veto_cap = current.veto, current.veto_cap
     sheet.final_weak = weak_text(current)
     sheet.save()

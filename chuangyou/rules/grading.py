@@ -8,10 +8,11 @@ is exact (Fraction/int); scores stay Decimal. The schemes themselves are in `gra
 from __future__ import annotations
 
 import gc
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import NamedTuple
@@ -24,6 +25,7 @@ from chuangyou.rules.grade_scheme import (
     QuotaScope,
     Rounding,
     format_number,
+    truncate,
 )
 
 
@@ -47,6 +49,8 @@ class BranchScore:
     declared: str = ""  # the grade the branch applied for (申报等级)
     proposal: str = ""  # its township's proposal for the top grade: PENDING, ACCEPTED or DECLINED
     veto_cap: str = ""  # the grade the rubric's veto caps at; empty: the scheme's `veto_max_grade`
+    # The 民主测评's weighted scores (0–100) of the members' and the public's answers, when valid.
+    evaluation: tuple[Decimal | None, Decimal | None] = (None, None)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,39 @@ class Policy:
     # Seed 000: the township decides 良好 and below and proposes 优秀 candidates; the county re-checks
     # them. Only a proposed candidate (pending or accepted) may have the top grade.
     proposals: bool = False
+    # Seed 000: 自评与党员群众评议相结合. The final score is (1−w)·score + w·evaluation, where the
+    # evaluation is the members' and the public's weighted scores in these proportions; 0: score alone.
+    evaluation_weight: Decimal = Decimal(0)
+    members_weight: Decimal = Decimal(1)
+    public_weight: Decimal = Decimal(1)
+
+    def combined(self, b: BranchScore) -> tuple[Decimal, str]:
+        """The score graded, and how it was combined (empty when the evaluation has no weight)."""
+        if not self.evaluation_weight:
+            return b.score, ""
+        parts = [
+            (s, w, who)
+            for s, w, who in zip(
+                b.evaluation, (self.members_weight, self.public_weight), ("党员", "群众"), strict=True
+            )
+            if s is not None and w
+        ]
+        if not parts:
+            return b.score, f"无有效的民主测评，按审核得分{format_number(b.score)}计"
+        total_weight = sum(w for _, w, _ in parts)
+        evaluation = sum(Fraction(s) * Fraction(w) for s, w, _ in parts) / Fraction(total_weight)
+        weight = Fraction(self.evaluation_weight)
+        exact = Fraction(b.score) * (1 - weight) + evaluation * weight
+        score = Decimal(math.floor(exact * 100 + Fraction(1, 2))).scaleb(-2)
+        shown = "、".join(f"{who}{format_number(s)}" for s, _, who in parts)
+        if len(parts) == 2 and self.members_weight != self.public_weight:
+            shown += f"，党员:群众={format_number(self.members_weight)}:{format_number(self.public_weight)}"
+        w_eval, w_score = format_number(self.evaluation_weight), format_number(1 - self.evaluation_weight)
+        text = (
+            f"综合得分{format_number(score)}=审核得分{format_number(b.score)}×{w_score}"
+            f"+民主测评{format_number(truncate(evaluation, 2))}×{w_eval}（{shown}）"
+        )
+        return score, text
 
     def to_dict(self) -> dict:
         """Plain JSON (a run keeps the policy it was graded under)."""
@@ -73,6 +110,9 @@ class Policy:
             "pass_unused": self.pass_unused,
             "cap_at_declared": self.cap_at_declared,
             "proposals": self.proposals,
+            "evaluation_weight": str(self.evaluation_weight),
+            "members_weight": str(self.members_weight),
+            "public_weight": str(self.public_weight),
         }
 
     @classmethod
@@ -84,6 +124,9 @@ class Policy:
             pass_unused=bool(data.get("pass_unused", False)),
             cap_at_declared=bool(data.get("cap_at_declared", False)),
             proposals=bool(data.get("proposals", False)),
+            evaluation_weight=Decimal(data.get("evaluation_weight", "0")),
+            members_weight=Decimal(data.get("members_weight", "1")),
+            public_weight=Decimal(data.get("public_weight", "1")),
         )
 
     def limit(self, quota: Quota, n: int) -> tuple[int, str]:
@@ -106,6 +149,12 @@ def policy_errors(scheme: GradeScheme, policy: Policy) -> list[str]:
         errors.append("良好名额浮动幅度不能为负数")
     elif policy.tolerance_unit == "branches" and policy.tolerance != int(policy.tolerance):
         errors.append("良好名额浮动幅度按个数计时须为整数")
+    if not 0 <= policy.evaluation_weight <= 1:
+        errors.append("民主测评在综合得分中的权重应在0到1之间（如0.2）")
+    if policy.members_weight < 0 or policy.public_weight < 0:
+        errors.append("党员和群众评议的权重不能为负数")
+    elif policy.evaluation_weight and not (policy.members_weight or policy.public_weight):
+        errors.append("党员和群众评议的权重不能都为0")
     targets = [q for q in scheme.quotas if q.target]
     if (policy.tolerance or policy.pass_unused) and not targets:
         errors.append(f"评定方案“{scheme.title}”没有可浮动的名额（如“10%左右”），不能设置名额浮动")
@@ -422,6 +471,9 @@ def _grade(
     policy: Policy,
 ) -> GradingResult:
     _check_inputs(items)
+    combined = [policy.combined(b) for b in items] if policy.evaluation_weight else []
+    if combined:  # grade the combined score; the reason shows its parts
+        items = [replace(b, score=s) for b, (s, _) in zip(items, combined, strict=True)]
     n = len(items)
     township_scope = quota_scope == "township"
     if base is not None:
@@ -588,6 +640,8 @@ def _grade(
         kept,
         policy,
     )
+    if combined:
+        reasons = [f"{text}；{reason}" for (_, text), reason in zip(combined, reasons, strict=True)]
     fill_labels = [labels[g] for g in fill]
     final_labels = [labels[g] for g in final]
     adjusted = [a != b for a, b in zip(fill, final, strict=True)]

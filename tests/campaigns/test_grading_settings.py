@@ -15,6 +15,9 @@ def post(client, campaign, **data):
         "needs_evaluation": "on",
         "tolerance": "0",
         "tolerance_unit": "branches",
+        "evaluation_weight": "0",
+        "members_weight": "1",
+        "public_weight": "1",
         "gap_threshold": "10",
         **data,
     }

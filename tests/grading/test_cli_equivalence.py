@@ -60,7 +60,10 @@ def write_inputs(path, results) -> None:
         writer.writerow([c.title for c in grade.COLUMNS])
         for r in results:
             satisfaction = "" if r.satisfaction is None else str(r.satisfaction)
-            votes = ["" if v is None else str(v) for v in (r.favourable_votes, r.valid_votes)]
+            votes = [
+                "" if v is None else str(v)
+                for v in (r.favourable_votes, r.valid_votes, r.members_score, r.public_score)
+            ]
             row = [
                 r.code,
                 r.name,
