@@ -158,6 +158,10 @@ def test_a_later_run_with_kept_grades_matches_the_command(
             ["--tolerance=2.5", "--tolerance-unit=points"],
         ),
         ({"pass_unused": True, "cap_at_declared": True}, ["--pass-unused", "--cap-at-declared"]),
+        (
+            {"evaluation_weight": Decimal("0.3"), "members_weight": 2},
+            ["--evaluation-weight=0.3", "--members-weight=2"],
+        ),
     ],
 )
 @pytest.mark.parametrize("scope", ["county", "township"])
@@ -166,7 +170,12 @@ def test_each_grading_rule_gives_the_same_grades_on_the_web_and_in_the_command(
 ):
     """Applied grades vary (a third of the branches applied for 一般), so the rules change grades."""
     for n, sheet in enumerate(ScoreSheet.objects.filter(round=branches).order_by("organization__code")):
-        ScoreSheet.objects.filter(pk=sheet.pk).update(applied_grade=("良好", "优秀", "一般")[n % 3])
+        ScoreSheet.objects.filter(pk=sheet.pk).update(
+            applied_grade=("良好", "优秀", "一般")[n % 3],
+            # 民主测评 scores for most (the members' only for some): they reorder the ranking.
+            final_members_score=None if n % 5 == 0 else Decimal(55) + Decimal(n * 37 % 45),
+            final_public_score=None if n % 3 == 0 else Decimal("62.5") + Decimal(n * 11 % 37),
+        )
     Campaign.objects.filter(pk=campaign.pk).update(
         **{"quota_scope": scope, "cap_at_declared": False, **rules}
     )

@@ -327,6 +327,8 @@ def test_the_satisfaction_rate_is_frozen_when_the_review_finishes(started, town,
     # With its exact parts: 2 of 3 valid votes, for gates that must not round.
     assert (sheet.final_favourable_votes, sheet.final_valid_votes) == (2, 3)
     assert (finished.favourable_votes, finished.valid_votes) == (2, 3)
+    # The audiences' weighted scores, for a campaign that weights the evaluation: (100+100+55)/3.
+    assert (sheet.final_members_score, sheet.final_public_score) == (Decimal("85.00"), None)
 
     answer(codes[3], "满意")  # a late answer moves the live rate, not the grading input
     assert Decimal(summary_for_sheet(sheet)["satisfaction_rate"]) == 75
