@@ -72,7 +72,10 @@ class Candidate:
 
 def candidates(campaign: Campaign, township: Organization) -> list[Candidate]:
     """The township's branches with a finished review that reach the top grade's line, best first,
-    with their proposals (two queries)."""
+    with their proposals. A branch whose grade is already submitted for notice keeps it (the next run
+    does not change it), so it is offered only when it has a proposal to show."""
+    from chuangyou.notices.services import committed_grades  # notices build on grading
+
     line = top_grade(campaign).min_score
     sheets = (
         campaign.graded_sheets()
@@ -89,7 +92,12 @@ def candidates(campaign: Campaign, township: Organization) -> list[Candidate]:
         p.organization_id: p
         for p in Proposal.objects.filter(campaign=campaign, organization__path__startswith=township.path)
     }
-    return [Candidate(s.organization, s.pk, s.final_total, proposals.get(s.organization_id)) for s in sheets]
+    committed = committed_grades(campaign)
+    return [
+        Candidate(s.organization, s.pk, s.final_total, proposals.get(s.organization_id))
+        for s in sheets
+        if s.organization_id not in committed or s.organization_id in proposals
+    ]
 
 
 def may_propose(user, campaign: Campaign, township: Organization) -> bool:
@@ -102,8 +110,8 @@ def may_decide(user, campaign: Campaign) -> bool:
 
 @transaction.atomic
 def proposals_set(*, actor, campaign: Campaign, township: Organization, organization_ids) -> list[str]:
-    """The township's proposals become exactly these branches (pending re-check); returns the names
-    proposed. A proposal the county has re-checked stays as it is."""
+    """The township's pending proposals become these branches; returns the names proposed (pending or
+    accepted). A proposal the county has re-checked stays as it is; a declined one frees its seat."""
     campaign = Campaign.objects.select_for_update().select_related("root").get(pk=campaign.pk)
     if not campaign.township_proposals:
         raise ProposalError("本次活动未采用乡镇（街道）推荐优秀的做法，由县委组织部直接定级")
@@ -125,24 +133,23 @@ def proposals_set(*, actor, campaign: Campaign, township: Organization, organiza
         p.organization_id: p for p in Proposal.objects.filter(campaign=campaign, organization__in=eligible)
     }
     decided = {pk for pk, p in current.items() if p.state != ProposalState.PENDING}
-    if kept := decided - chosen:
-        names = sorted(eligible[pk].organization.name for pk in kept)
-        errors.append(f"以下党组织已经县委组织部复核，不能撤回推荐：{'、'.join(names)}")
+    accepted = {pk for pk, p in current.items() if p.state == ProposalState.ACCEPTED}
+    pending = chosen - decided
     allowed = seats(campaign)
     allowed = None if allowed is None else allowed.get(township.name, 0)
-    if allowed is not None and len(chosen | decided) > allowed:
+    if allowed is not None and len(pending | accepted) > allowed:
         errors.append(
             f"{township.name}可推荐{top.label}{allowed}个（县委名额按各乡镇现有党支部数以最大余数法分配），"
-            f"现选了{len(chosen | decided)}个"
+            f"现选了{len(pending | accepted)}个" + (f"（含复核同意的{len(accepted)}个）" if accepted else "")
         )
     if errors:
         raise ProposalError(errors)
     before = sorted(eligible[pk].organization.name for pk in current)
     Proposal.objects.filter(campaign=campaign, organization__in=set(current) - chosen - decided).delete()
     Proposal.objects.bulk_create(
-        Proposal(campaign=campaign, organization_id=pk, proposed_by=actor) for pk in chosen - set(current)
+        Proposal(campaign=campaign, organization_id=pk, proposed_by=actor) for pk in pending - set(current)
     )
-    after = sorted(eligible[pk].organization.name for pk in chosen | decided)
+    after = sorted(eligible[pk].organization.name for pk in pending | accepted)
     record(
         actor=actor,
         verb="proposal.set",

@@ -114,8 +114,11 @@ def test_only_proposed_branches_are_excellent_and_the_run_waits_for_the_recheck(
     decided = decide(admin, "TA01")
     assert (decided.state, decided.method, decided.decided_by) == ("accepted", "site_visit", admin)
     assert AuditEvent.objects.get(verb="proposal.decide").after["state"] == "accepted"
-    with pytest.raises(proposals.ProposalError, match="已经县委组织部复核，不能撤回推荐：甲一村党支部"):
-        propose(town, campaign_with_proposals, tree["town_a"])
+    # The page shows a re-checked proposal disabled, so the form no longer sends it: saving keeps it.
+    assert propose(town, campaign_with_proposals, tree["town_a"]) == ["甲一村党支部"]
+    assert Proposal.objects.get(organization__code="TA01").state == "accepted"
+    with pytest.raises(proposals.ProposalError, match="现选了2个（含复核同意的1个）"):
+        propose(town, campaign_with_proposals, tree["town_a"], "TA02")
     again = grading.run_start(actor=admin, campaign=campaign_with_proposals)
     assert again.results.get(code="TA01").final_grade == "优秀"
     assert grading.run_submit(actor=admin, run=again).submitted_at is not None
@@ -128,6 +131,27 @@ def test_a_declined_proposal_is_moved_down_with_its_reason(campaign_with_proposa
     ta01 = run.results.get(code="TA01")
     assert ta01.final_grade == "良好"
     assert ta01.reason.startswith("县委组织部复核不同意评为优秀，最高评为良好")
+
+
+def test_a_declined_proposal_frees_its_seat_for_another_candidate(campaign_with_proposals, tree, town, admin):
+    propose(town, campaign_with_proposals, tree["town_a"], "TA01")
+    decide(admin, "TA01", state="declined", note="群众反映较多，不同意评为优秀")
+    assert propose(town, campaign_with_proposals, tree["town_a"], "TA02") == ["甲二村党支部"]
+    states = dict(Proposal.objects.values_list("organization__code", "state"))
+    assert states == {"TA01": "declined", "TA02": "pending"}  # the decline stays on record
+    decide(admin, "TA02")
+    run = grading.run_start(actor=admin, campaign=campaign_with_proposals)
+    grades = {r.code: r.final_grade for r in run.results.all()}
+    assert (grades["TA01"], grades["TA02"]) == ("良好", "优秀")
+
+
+def test_a_branch_whose_grade_is_submitted_is_no_longer_a_candidate(campaign_with_proposals, tree, town, admin):
+    propose(town, campaign_with_proposals, tree["town_a"], "TA01")
+    decide(admin, "TA01")
+    run = grading.run_start(actor=admin, campaign=campaign_with_proposals)
+    grading.run_submit(actor=admin, run=run)
+    found = [c.organization.code for c in proposals.candidates(campaign_with_proposals, tree["town_a"])]
+    assert found == ["TA01"]  # TA02's 良好 is submitted and kept; TA01 stays listed with its proposal
 
 
 def test_without_the_setting_the_county_grades_directly(campaign_with_proposals, tree, town, admin):
