@@ -145,7 +145,9 @@ def test_a_declined_proposal_frees_its_seat_for_another_candidate(campaign_with_
     assert (grades["TA01"], grades["TA02"]) == ("良好", "优秀")
 
 
-def test_a_branch_whose_grade_is_submitted_is_no_longer_a_candidate(campaign_with_proposals, tree, town, admin):
+def test_a_branch_whose_grade_is_submitted_is_no_longer_a_candidate(
+    campaign_with_proposals, tree, town, admin
+):
     propose(town, campaign_with_proposals, tree["town_a"], "TA01")
     decide(admin, "TA01")
     run = grading.run_start(actor=admin, campaign=campaign_with_proposals)
