@@ -309,18 +309,12 @@ def test_public_notice_objection_and_naming(
         row.get_by_role("link", name=batch.title).click()
         expect(page).to_have_url(f"{server}/notices/{batch.pk}/")
         expect(page.get_by_test_id("objection-counts")).to_have_text(re.compile(r"^未办结 1 件，已办结 1 件"))
+        # 公示无异议后上报: the report is refused while the second objection is open.
         page.get_by_test_id("report").click()
-        expect(alert(page, "已上报县委组织部审定")).to_have_count(1)
-        expect(page.get_by_text("已上报", exact=True)).to_be_visible()
-
-        # The approval is refused while the second objection is open.
-        approve = page.get_by_test_id("approve-form")
-        approve.locator("#id_document_number").fill(NUMBER)
-        approve.get_by_role("button", name="审定").click()
-        expect(alert(page, f"以下组织有尚未办结的异议，不能审定：{other.name}")).to_have_count(1)
+        expect(alert(page, f"以下组织有尚未办结的异议，办结后才能上报：{other.name}")).to_have_count(1)
         batch.refresh_from_db()
-        assert batch.state == NoticeState.REPORTED and not OfficialGrade.objects.exists()
-        shot(page, "approval-refused")
+        assert batch.state == NoticeState.ENDED and not OfficialGrade.objects.exists()
+        shot(page, "report-refused")
 
         page.get_by_role("link", name="异议处理").click()
         page.get_by_test_id("objection-filters").locator("select[name=state]").select_option(label="未办结")
@@ -331,6 +325,12 @@ def test_public_notice_objection_and_naming(
         expect(page.get_by_test_id("phone")).to_have_text("未留")
         expect(page.get_by_test_id("objection-facts")).to_contain_text("匿名")
         answer_objection(page, "不成立", SECOND_ANSWER)
+
+        page.goto(f"{server}/notices/{batch.pk}/")
+        expect(page.get_by_test_id("objection-counts")).to_have_text(re.compile(r"^未办结 0 件，已办结 2 件"))
+        page.get_by_test_id("report").click()
+        expect(alert(page, "已上报县委组织部审定")).to_have_count(1)
+        expect(page.get_by_text("已上报", exact=True)).to_be_visible()
 
         page.goto(f"{server}/notices/{batch.pk}/")
         approve = page.get_by_test_id("approve-form")
