@@ -4,6 +4,7 @@ flag gives. Presets are TOML files under `schemes/`; a county may supply its own
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from collections.abc import Mapping
@@ -372,8 +373,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, name: str = "") -> GradeScheme:
 def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> GradeScheme:
     """A preset by name (seed2020, jiguan2012, three-class) or a user TOML file."""
     if isinstance(name_or_path, str) and name_or_path in PRESETS:
-        text = (resources.files("chuangyou.rules") / "schemes" / f"{name_or_path}.toml").read_text("utf-8")
-        source = name_or_path
+        return _preset(name_or_path)
     else:
         path = Path(name_or_path)
         if not path.is_file():
@@ -386,6 +386,13 @@ def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> GradeScheme:
             raise SchemeError(f"无法读取方案文件“{path}”：{exc}") from exc
         source = path.stem
     return scheme_from_text(text, source=source)
+
+
+@functools.cache
+def _preset(name: str) -> GradeScheme:
+    """A shipped scheme, read once (schemes are frozen: one instance serves every caller)."""
+    text = (resources.files("chuangyou.rules") / "schemes" / f"{name}.toml").read_text("utf-8")
+    return scheme_from_text(text, source=name)
 
 
 def scheme_from_text(text: str, *, source: str = "自定义方案") -> GradeScheme:
