@@ -13,7 +13,7 @@ from chuangyou.rubrics.models import Item
 
 
 def _grades(sheet) -> list[str]:
-    return list(sheet.round.campaign.grade_scheme().labels)
+    return list(sheet.round.campaign.scheme_for(sheet.organization.domain).labels)
 
 
 @require_GET

@@ -54,6 +54,7 @@ VERB_LABELS = {
     "evaluation.issue": "生成民主测评码",
     "evaluation.close": "结束民主测评",
     "campaign.grading_settings": "修改定级设置",
+    "campaign.domain_scheme": "修改分领域评定方案",
     "assignment.create": "设置审核分工",
     "assignment.delete": "取消审核分工",
     "review.start": "开始审核",

@@ -4,9 +4,10 @@ from django import forms
 
 from chuangyou.campaigns.models import PhaseKind, QuotaBase, QuotaScopeChoice, RoundKind, ToleranceUnit
 from chuangyou.orgs.models import Domain
-from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
+from chuangyou.rules.grade_scheme import PRESETS, SchemeError, load_scheme, scheme_from_text
 
 CUSTOM = "custom"
+PRESET_CHOICES = [(p, load_scheme(p).title or p) for p in PRESETS]  # the titles a county reads
 
 DATE = {"type": "date", "class": "form-control"}
 
@@ -23,7 +24,7 @@ class CampaignForm(forms.Form):
     )
     scheme = forms.ChoiceField(
         label="评定方案",
-        choices=[*((p, p) for p in PRESETS), (CUSTOM, "自定义方案文件")],
+        choices=[*PRESET_CHOICES, (CUSTOM, "自定义方案文件")],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     scheme_file = forms.FileField(
@@ -113,6 +114,13 @@ class ExclusionForm(forms.Form):
 class RubricChoiceForm(forms.Form):
     domain = forms.ChoiceField(label="领域", choices=Domain.choices)
     rubric = forms.IntegerField(label="评定标准")
+
+
+class DomainSchemeForm(forms.Form):
+    domain = forms.ChoiceField(label="领域", choices=Domain.choices)
+    scheme = forms.ChoiceField(
+        label="评定方案", choices=[("", "同本次活动的评定方案"), *PRESET_CHOICES], required=False
+    )
 
 
 class GradingSettingsForm(forms.Form):

@@ -72,6 +72,8 @@ class Campaign(models.Model):
     scheme = models.CharField("评定方案", max_length=40, default="seed2020")
     # A county's own scheme file (TOML), kept with the campaign; empty for the shipped presets.
     scheme_text = models.TextField("自定义评定方案", blank=True)
+    # A scheme per domain: domain → preset key; the domains not in it are graded under `scheme`.
+    domain_schemes = models.JSONField("分领域评定方案", default=dict, blank=True)
     graded_round = models.CharField(
         "定级轮次", max_length=12, choices=RoundKind.choices, default=RoundKind.DECEMBER
     )
@@ -131,6 +133,20 @@ class Campaign(models.Model):
             else load_scheme(self.scheme)
         )
 
+    def scheme_groups(self):
+        """The groups of domains graded each under its own scheme, the campaign's own first."""
+        from chuangyou.rules.scheme_groups import scheme_groups
+
+        return scheme_groups(self.grade_scheme(), self.domain_schemes or {})
+
+    def scheme_for(self, domain: str):
+        """The scheme that grades a branch of this domain."""
+        from chuangyou.rules.scheme_groups import group_key
+
+        groups = self.scheme_groups()
+        key = group_key(groups, domain)
+        return next(g.scheme for g in groups if g.key == key)
+
     @property
     def scheme_title(self) -> str:
         """The scheme's name as a county reads it, not its file key."""
@@ -168,15 +184,16 @@ class Campaign(models.Model):
             public_weight=self.public_weight,
         )
 
-    def participants_by_township(self) -> dict[str, int]:
-        """Township name → its participating branches: the quota base of the existing branches."""
+    def participants_by_township(self, group=None) -> dict[str, int]:
+        """Township name → its participating branches: the quota base of the existing branches; with
+        a scheme group (`rules.scheme_groups.SchemeGroup`), of that group's domains only."""
         from django.db.models import Count
         from django.db.models.functions import Substr
 
         names, cut = self.townships()
+        participants = self.participants() if group is None else self.group_participants(group)
         counts = (
-            self.participants()
-            .annotate(town=Substr("path", 1, cut))
+            participants.annotate(town=Substr("path", 1, cut))
             .order_by()
             .values_list("town")
             .annotate(n=Count("pk"))
@@ -192,6 +209,13 @@ class Campaign(models.Model):
         from chuangyou.assessments.models import ScoreSheet
 
         return ScoreSheet.objects.filter(round__campaign=self, round__kind=self.graded_round)
+
+    def group_participants(self, group):
+        """The participants graded under this scheme group (`rules.scheme_groups.SchemeGroup`)."""
+        if not group.main:
+            return self.participants().filter(domain__in=group.domains)
+        others = [d for g in self.scheme_groups() for d in g.domains]
+        return self.participants().exclude(domain__in=others) if others else self.participants()
 
     def participants(self):
         """The branches that take part: active branches under the root, less the exclusions."""

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
@@ -13,7 +14,9 @@ from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet
 from chuangyou.audit.services import record
 from chuangyou.campaigns.models import AssessmentRound, Campaign, CampaignRubric, Exclusion, Phase, QuotaBase
 from chuangyou.lib.errors import ServiceError
+from chuangyou.orgs.models import Domain
 from chuangyou.rubrics.models import DomainBinding, Rubric, Status
+from chuangyou.rules.domains import domain_names
 from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
 from chuangyou.rules.grading import policy_errors
 
@@ -163,21 +166,19 @@ def _item_counts(rubrics) -> dict[int, int]:
     return {row["category__rubric"]: row["n"] for row in rows}
 
 
-def quota_base_count(campaign: Campaign, participants: int) -> int:
-    """N of the quotas as the next run will count it: the participants, or the sheets reviewed now."""
+def quota_base_count(campaign: Campaign, participants) -> int:
+    """N of the quotas as the next run will count it: the participants, or the sheets reviewed now
+    (`participants` a queryset of branches: the campaign's, or one scheme group's)."""
     if campaign.quota_base == QuotaBase.PARTICIPANTS:
-        return participants
-    return (
-        campaign.graded_sheets()
-        .filter(state__in=GRADABLE_STATES, organization__in=campaign.participants())
-        .count()
-    )
+        return participants.count()
+    return campaign.graded_sheets().filter(state__in=GRADABLE_STATES, organization__in=participants).count()
 
 
-def quotas(campaign: Campaign, participants: int) -> list[dict]:
-    """The limits the grading core will apply for this number of branches, for the campaign page."""
+def quotas(campaign: Campaign, participants: int, scheme=None) -> list[dict]:
+    """The limits the grading core will apply for this number of branches, for the campaign page;
+    under the campaign's scheme, or another scheme of some domains."""
     try:
-        scheme = campaign.grade_scheme()
+        scheme = scheme or campaign.grade_scheme()
     except SchemeError:
         return []
     rows = [
@@ -193,6 +194,74 @@ def quotas(campaign: Campaign, participants: int) -> list[dict]:
             }
         )
     return rows
+
+
+def quota_groups(campaign: Campaign) -> list[dict]:
+    """Per scheme group: its heading (empty with one scheme), quota base and limits."""
+    try:
+        groups = campaign.scheme_groups()
+    except SchemeError:
+        return []
+    found = []
+    for group in groups:
+        participants = campaign.group_participants(group) if len(groups) > 1 else campaign.participants()
+        base = quota_base_count(campaign, participants)
+        heading = ""
+        if len(groups) > 1:
+            heading = f"{domain_names(group.domains) or '其他领域'}：{group.scheme.title}"
+        found.append({"heading": heading, "base": base, "rows": quotas(campaign, base, group.scheme)})
+    return found
+
+
+@transaction.atomic
+def campaign_set_domain_scheme(*, actor, campaign: Campaign, domain: str, scheme: str) -> Campaign:
+    """Grade one domain under another preset scheme ("": the campaign's own). Refused once a grade is
+    submitted for notice, and where the domain's branches applied for (or were capped at) grades the
+    new scheme lacks."""
+    from chuangyou.grading.models import GradingRun  # grading builds on campaigns
+    from chuangyou.rules.scheme_groups import domain_scheme_errors
+
+    current = Campaign.objects.select_for_update(of=("self",)).select_related("root").get(pk=campaign.pk)
+    if not scope_of(actor).contains(current.root, roles={Role.COUNTY_ADMIN}):
+        raise CampaignError("只有县委组织部可以修改定级设置")
+    before = dict(current.domain_schemes or {})
+    after = {d: k for d, k in before.items() if d != domain}
+    if scheme and scheme != current.scheme:
+        after[domain] = scheme
+    if errors := domain_scheme_errors({domain: scheme}, dict(Domain.choices), current.scheme):
+        raise CampaignError(errors)
+    if after == before:
+        return current
+    if GradingRun.objects.filter(campaign=current, submitted_at__isnull=False).exists():
+        raise CampaignError("已有定级结果提交公示，不能再修改分领域评定方案")
+    current.domain_schemes = after
+    try:
+        labels = current.scheme_for(domain).labels
+    except SchemeError as exc:
+        raise CampaignError(str(exc)) from None
+    stale = (
+        current.graded_sheets()
+        .filter(organization__domain=domain)
+        .filter(
+            ~Q(applied_grade="") & ~Q(applied_grade__in=labels)
+            | ~Q(final_veto_cap="") & ~Q(final_veto_cap__in=labels)
+        )
+    )
+    if n := stale.count():
+        raise CampaignError(
+            f"{Domain(domain).label}已有{n}个党支部的申报等级或一票否决最高等级不是该方案的等级"
+            f"（{'、'.join(labels)}），请先退回修改后再改变评定方案"
+        )
+    current.save(update_fields=["domain_schemes"])
+    record(
+        actor=actor,
+        verb="campaign.domain_scheme",
+        target=current,
+        organization=current.root,
+        before={"domain_schemes": before},
+        after={"domain_schemes": after},
+    )
+    return current
 
 
 def _user(actor):

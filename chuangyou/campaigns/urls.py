@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/exclusions/", views.exclusion_add, name="exclude"),
     path("<int:pk>/rubrics/", views.rubric_set, name="rubric_set"),
     path("<int:pk>/grading-settings/", views.grading_settings, name="grading_settings"),
+    path("<int:pk>/domain-scheme/", views.domain_scheme_set, name="domain_scheme_set"),
 ]

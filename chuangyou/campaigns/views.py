@@ -9,7 +9,9 @@ from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.campaigns import services
 from chuangyou.campaigns.forms import (
+    PRESET_CHOICES,
     CampaignForm,
+    DomainSchemeForm,
     ExclusionForm,
     GradingSettingsForm,
     RoundForm,
@@ -86,14 +88,15 @@ def _render_detail(request, campaign, grading_form=None, status=200):
     chosen = {r.domain: r.rubric for r in campaign.rubrics.select_related("rubric")}
     # Every domain that takes part, with the rubric chosen for it (None: still to choose).
     domains = sorted(set(campaign.participants().values_list("domain", flat=True).distinct()) | set(chosen))
-    base = services.quota_base_count(campaign, participants)
     if grading_form is None:
         grading_form = GradingSettingsForm(initial={k: getattr(campaign, k) for k in GRADING_SETTINGS})
     context = {
         "campaign": campaign,
         "participants": participants,
-        "quota_base": base,
-        "quotas": services.quotas(campaign, base),
+        "quota_groups": services.quota_groups(campaign),
+        "domain_schemes": campaign.domain_schemes or {},
+        "scheme_choices": DomainSchemeForm.base_fields["scheme"].choices,
+        "scheme_titles": dict(PRESET_CHOICES),
         "phases": campaign.phases.all(),
         "domain_rubrics": [(d, chosen.get(d)) for d in domains],
         "published": Rubric.objects.published().order_by("code", "version"),
@@ -158,6 +161,14 @@ def rubric_set(request, pk):
         )
 
     return _act(request, pk, call, "已设置该领域的评定标准", RubricChoiceForm)
+
+
+@require_POST
+def domain_scheme_set(request, pk):
+    def call(campaign, data):
+        services.campaign_set_domain_scheme(actor=request.user, campaign=campaign, **data)
+
+    return _act(request, pk, call, "已设置该领域的评定方案，下次定级时生效", DomainSchemeForm)
 
 
 @require_POST

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from chuangyou.lib.excel import SpreadsheetError, cell_text, escape_formula, read_first_sheet, write_xlsx
+from chuangyou.rules.domains import DOMAIN_NAMES, domain_code, domain_names
 from chuangyou.rules.grade_scheme import (
     DEFAULT_SCHEME,
     PRESETS,
@@ -29,14 +30,8 @@ from chuangyou.rules.grade_scheme import (
     format_number,
     load_scheme,
 )
-from chuangyou.rules.grading import (
-    BranchScore,
-    GradingInputError,
-    GradingResult,
-    GradingSummary,
-    Policy,
-    grade_branches,
-)
+from chuangyou.rules.grading import BranchScore, GradingInputError, GradingSummary, Policy
+from chuangyou.rules.scheme_groups import MAIN, GroupedResult, SchemeGroup, grade_in_groups, scheme_groups
 
 EXIT_INPUT_ERROR = 2
 OUTPUT_COLUMNS = ("等级", "排名", "说明")
@@ -65,7 +60,10 @@ COLUMNS = (
     Column("valid_votes", "有效票数", False),
     Column("members_score", "党员测评得分", False),
     Column("public_score", "群众测评得分", False),
+    Column("domain", "领域", False),  # which scheme grades the row when some domains have their own
 )
+KNOWN_DOMAINS = "、".join(DOMAIN_NAMES.values())
+SCHEME_COLUMN = "评定方案"  # written when some domains are graded under their own scheme
 
 
 class InputError(Exception):
@@ -82,6 +80,7 @@ class ScoreTable:
     rows: list[tuple[int, list[Any]]]  # (row number as the user sees it, cells padded to the header)
     columns: dict[str, int]  # column key -> index
     branches: list[BranchScore]
+    domains: list[str]  # each branch's domain code ("" when not given)
     warnings: list[str]
 
 
@@ -191,6 +190,7 @@ def parse_table(
     width = len(header)
     table_rows: list[tuple[int, list[Any]]] = []
     branches: list[BranchScore] = []
+    domains: list[str] = []
     warnings: list[str] = []
     first_row_of: dict[str, int] = {}
     for offset, raw in enumerate(rows[1:]):
@@ -271,6 +271,12 @@ def parse_table(
                         )
                         row_ok = False
             evaluation.append(value)
+        domain = domain_code(text.get("domain", "")) if text.get("domain") else ""
+        if domain is None:
+            problems.append(
+                f"{where(row_number, 'domain')}：领域“{text['domain']}”无效（应为{KNOWN_DOMAINS}之一）"
+            )
+            row_ok = False
         veto = text.get("veto", "")
         weak = text.get("weak", "")
         committed = text.get("committed", "")
@@ -294,6 +300,7 @@ def parse_table(
                     f"{'一票否决' if key == 'veto' else '存在软弱涣散情形'}，如无此情形请留空"
                 )
         if row_ok and score is not None:
+            domains.append(domain or "")
             branches.append(
                 BranchScore(
                     code=code,
@@ -314,7 +321,9 @@ def parse_table(
         problems.append("文件中没有数据行（第1行为表头，从第2行起每行一个党组织）")
     if problems:
         raise InputError(problems)
-    return ScoreTable(header=header, rows=table_rows, columns=columns, branches=branches, warnings=warnings)
+    return ScoreTable(
+        header=header, rows=table_rows, columns=columns, branches=branches, domains=domains, warnings=warnings
+    )
 
 
 def load_scores(path: Path, *, township_required: bool = False, labels: Sequence[str] = ()) -> ScoreTable:
@@ -323,12 +332,15 @@ def load_scores(path: Path, *, township_required: bool = False, labels: Sequence
 
 
 def output_rows(
-    table: ScoreTable, result: GradingResult, *, for_xlsx: bool
+    table: ScoreTable, result: GroupedResult, *, for_xlsx: bool
 ) -> tuple[list[str], list[list[Any]]]:
-    """Input columns in input order plus 等级, 排名, 说明 (existing columns of those names are replaced)."""
+    """Input columns in input order plus 等级, 排名, 说明, and 评定方案 when some domains have their own
+    (existing columns of those names are replaced)."""
     header = list(table.header)
+    titles = {g.key: g.scheme.title or g.scheme.name for g, _ in result.summaries}
+    outputs = OUTPUT_COLUMNS + ((SCHEME_COLUMN,) if len(titles) > 1 else ())
     positions = []
-    for title in OUTPUT_COLUMNS:
+    for title in outputs:
         if title in header:
             positions.append(header.index(title))
         else:
@@ -336,7 +348,7 @@ def output_rows(
             positions.append(len(header) - 1)
     numeric = {table.columns[k] for k in ("score", "satisfaction") if k in table.columns}
     out: list[list[Any]] = []
-    for (_, cells), graded in zip(table.rows, result.results, strict=True):
+    for (_, cells), graded, key in zip(table.rows, result.results, result.keys, strict=True):
         row: list[Any] = list(cells) + [None] * (len(header) - len(cells))
         for index, value in enumerate(row):
             if for_xlsx and index in numeric and isinstance(value, str):
@@ -348,6 +360,8 @@ def output_rows(
         row[positions[0]] = graded.grade
         row[positions[1]] = graded.rank
         row[positions[2]] = graded.reason
+        if len(positions) > 3:
+            row[positions[3]] = titles[key]
         out.append(row)
     return header, out
 
@@ -412,18 +426,28 @@ def _share(value: Any) -> str:
     return format_number((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01")))
 
 
-def parse_existing(values: Sequence[str], quota_scope: str) -> dict[str, int] | None:
-    """The --existing values as a quota base (township → branches); InputError naming the value."""
+def parse_existing(
+    values: Sequence[str], quota_scope: str, groups: Sequence[SchemeGroup] = ()
+) -> dict[str, dict[str, int]] | None:
+    """The --existing values as quota bases (scheme group key → township → branches); InputError
+    naming the value. With domains under their own schemes, "方案:N" or "方案:党委=N" gives a group's
+    base (the main scheme's without a prefix)."""
     if not values:
         return None
-    base: dict[str, int] = {}
+    keys = {g.scheme.name if g.main else g.key: g.key for g in groups} or {}
+    bases: dict[str, dict[str, int]] = {}
     problems: list[str] = []
     for value in values:
-        town, _, count = value.rpartition("=")
+        prefix, colon, rest = value.partition(":") if ":" in value else ("", "", value)
+        if colon and prefix.strip() not in keys:
+            problems.append(f"--existing “{value}”：“{prefix}”不是本次使用的评定方案（{'、'.join(keys)}）")
+            continue
+        base = bases.setdefault(keys.get(prefix.strip(), MAIN), {})
+        town, _, count = rest.rpartition("=")
         town = town.strip()
         if not count.strip().isdigit():
             problems.append(f"--existing “{value}”：党支部数应为非负整数（如 30 或 城关镇=12）")
-        elif not town and (quota_scope == "township" or len(values) > 1):
+        elif not town and (quota_scope == "township" or base):
             problems.append(f"--existing “{value}”：按党委分配名额时请写成“党委=数量”，每个党委写一次")
         elif town in base:
             problems.append(f"--existing “{value}”：党委“{town}”重复")
@@ -431,7 +455,27 @@ def parse_existing(values: Sequence[str], quota_scope: str) -> dict[str, int] | 
             base[town] = int(count)
     if problems:
         raise InputError(problems)
-    return base
+    return bases
+
+
+def parse_domain_schemes(values: Sequence[str]) -> dict[str, str]:
+    """The --domain-scheme values (领域=方案) as domain code → preset; InputError naming the value."""
+    found: dict[str, str] = {}
+    problems: list[str] = []
+    for value in values:
+        name, _, key = value.partition("=")
+        domain = domain_code(name)
+        if domain is None:
+            problems.append(f"--domain-scheme “{value}”：领域“{name}”无效（应为{KNOWN_DOMAINS}之一）")
+        elif key.strip() not in PRESETS:
+            problems.append(f"--domain-scheme “{value}”：评定方案应为{'、'.join(PRESETS)}之一")
+        elif domain in found:
+            problems.append(f"--domain-scheme “{value}”：领域“{name}”重复")
+        else:
+            found[domain] = key.strip()
+    if problems:
+        raise InputError(problems)
+    return found
 
 
 def _decimal_option(text: str) -> Decimal:
@@ -513,6 +557,15 @@ def build_parser() -> argparse.ArgumentParser:
         "如 --existing 城关镇=12 --existing 青山镇=18。不写时按表中的党组织数计算",
     )
     parser.add_argument(
+        "--domain-scheme",
+        action="append",
+        metavar="领域=方案",
+        default=[],
+        help="该领域的党组织另按此方案评定，名额按各方案分别计算，如 --domain-scheme 机关=jiguan2012；"
+        "按得分表的“领域”列（村、社区、机关……）。其余领域按 --scheme。"
+        "此时 --existing 可写成“方案:数量”给出该方案的名额基数",
+    )
+    parser.add_argument(
         "-o", "--output", metavar="OUT", help="输出文件 .csv 或 .xlsx（默认输出 CSV 到标准输出）"
     )
     return parser
@@ -545,8 +598,10 @@ def main(argv: list[str]) -> int:
     except SchemeError as exc:
         return fail([str(exc)])
     try:
-        base = parse_existing(args.existing, args.quota_scope)
-        table = load_scores(source, township_required=args.quota_scope == "township", labels=scheme.labels)
+        groups = scheme_groups(scheme, parse_domain_schemes(args.domain_scheme))
+        bases = parse_existing(args.existing, args.quota_scope, groups)
+        labels = tuple(dict.fromkeys(label for g in groups for label in g.scheme.labels))
+        table = load_scores(source, township_required=args.quota_scope == "township", labels=labels)
         policy = Policy(
             needs_evaluation=args.cap_without_evaluation,
             tolerance=args.tolerance,
@@ -557,7 +612,9 @@ def main(argv: list[str]) -> int:
             members_weight=args.members_weight,
             public_weight=args.public_weight,
         )
-        result = grade_branches(table.branches, scheme, args.quota_scope, base=base, policy=policy)
+        result = grade_in_groups(
+            table.branches, table.domains, groups, args.quota_scope, bases=bases, policy=policy
+        )
     except InputError as exc:
         return fail(exc.problems)
     except GradingInputError as exc:
@@ -575,8 +632,11 @@ def main(argv: list[str]) -> int:
             write_output(target, header, rows)
         except OSError as exc:
             return fail([f"无法写入输出文件“{target}”：{exc.strerror or exc}"])
-    for line in summary_lines(result.summary, scheme.title):
-        print(line, file=sys.stderr)
+    for group, summary in result.summaries:
+        if len(result.summaries) > 1:
+            print(f"== {domain_names(group.domains) or '其他领域'}", file=sys.stderr)
+        for line in summary_lines(summary, group.scheme.title):
+            print(line, file=sys.stderr)
     if target is not None:
         print(f"已写入：{target}", file=sys.stderr)
     return 0

@@ -1,22 +1,23 @@
 """A run's results as an .xlsx workbook in the columns of `chuangyou grade`.
 
-The first seventeen columns are exactly what the command writes (its input columns, then 等级, 排名, 说明),
-so the file can be fed back to `chuangyou grade` to reproduce the run; 等级 is the final grade (after
-any county adjustment), 排名 the rank within the quota scope as the command prints it. Text is
+The first columns are exactly what the command writes (its input columns, then 等级, 排名, 说明), so
+the file can be fed back to `chuangyou grade` to reproduce the run; 等级 is the final grade (after any
+county adjustment), 排名 the rank within the quota scope (and the scheme group) as the command prints
+it; 评定方案 names the scheme that graded the branch. Text is
 escaped against formula injection by `lib.excel.write_xlsx`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import IO, Any
 
-from chuangyou.commands.grade import COLUMNS, OUTPUT_COLUMNS
+from chuangyou.commands.grade import COLUMNS, OUTPUT_COLUMNS, SCHEME_COLUMN
 from chuangyou.grading.queries import DOMAIN_NAMES
 from chuangyou.lib.excel import write_xlsx
 
-HEADER = (*(c.title for c in COLUMNS), *OUTPUT_COLUMNS, "领域", "计算等级", "调整理由")
+HEADER = (*(c.title for c in COLUMNS), *OUTPUT_COLUMNS, SCHEME_COLUMN, "计算等级", "调整理由")
 SHEET_NAME = "定级结果"
 
 
@@ -28,8 +29,9 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
-    """Rows from `queries.export_rows` tuples (the order of `queries.EXPORT_FIELDS`)."""
+def rows(values: Iterable[tuple], schemes: Mapping[str, str]) -> Iterator[list[Any]]:
+    """Rows from `queries.export_rows` tuples (the order of `queries.EXPORT_FIELDS`); `schemes` maps
+    a scheme group key to its title."""
     for (
         code,
         name,
@@ -45,10 +47,11 @@ def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
         valid,
         members_score,
         public_score,
+        domain,
         final,
         rank,
         reason,
-        domain,
+        scheme,
         grade,
         why,
     ) in values:
@@ -67,14 +70,15 @@ def rows(values: Iterable[tuple]) -> Iterator[list[Any]]:
             valid,
             _number(members_score),
             _number(public_score),
+            DOMAIN_NAMES.get(domain, domain),
             final,
             rank,
             reason,
-            DOMAIN_NAMES.get(domain, domain),
+            schemes.get(scheme, scheme),
             grade,
             why,
         ]
 
 
-def write_run(target: IO[bytes], values: Iterable[tuple]) -> None:
-    write_xlsx(target, HEADER, rows(values), sheet_name=SHEET_NAME)
+def write_run(target: IO[bytes], values: Iterable[tuple], schemes: Mapping[str, str]) -> None:
+    write_xlsx(target, HEADER, rows(values, schemes), sheet_name=SHEET_NAME)

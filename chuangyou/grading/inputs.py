@@ -98,9 +98,11 @@ def load_inputs(
     return rows
 
 
-def quota_base(campaign, setting: str) -> dict[str, int] | None:
-    """The quota base of a run under `setting` (a `QuotaBase`): the existing participants per
-    township, or None for the branches the run grades."""
+def quota_bases(campaign, setting: str, groups) -> dict[str, dict[str, int]] | None:
+    """The quota base of a run under `setting` (a `QuotaBase`): each scheme group's existing
+    participants per township (group key → township → branches), or None for the branches graded."""
     from chuangyou.campaigns.models import QuotaBase
 
-    return campaign.participants_by_township() if setting == QuotaBase.PARTICIPANTS else None
+    if setting != QuotaBase.PARTICIPANTS:
+        return None
+    return {g.key: campaign.participants_by_township(g if len(groups) > 1 else None) for g in groups}

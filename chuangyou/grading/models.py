@@ -30,6 +30,7 @@ class GradingRun(models.Model):
     state = models.CharField("状态", max_length=12, choices=RunState.choices, default=RunState.QUEUED)
     scheme = models.CharField("评定方案", max_length=40)
     scheme_text = models.TextField("方案文件", blank=True)
+    domain_schemes = models.JSONField("分领域评定方案", default=dict, blank=True)  # as the campaign's
     quota_scope = models.CharField("名额范围", max_length=12)
     quota_base = models.CharField(
         "名额基数", max_length=12, choices=QuotaBase.choices, default=QuotaBase.GRADED
@@ -102,6 +103,7 @@ class RunResult(models.Model):
     name = models.CharField("组织名称", max_length=100)
     township = models.CharField("所属党委", max_length=100)
     domain = models.CharField("领域", max_length=24, blank=True)
+    scheme = models.CharField("评定方案", max_length=40, blank=True)  # its group's key; "" the campaign's
     score = models.DecimalField("得分", max_digits=6, decimal_places=2)
     satisfaction = models.DecimalField("满意率", max_digits=5, decimal_places=2, null=True, blank=True)
     favourable_votes = models.PositiveIntegerField("满意和基本满意票数", null=True, blank=True)

@@ -52,12 +52,13 @@ def seats(campaign: Campaign) -> dict[str, int] | None:
     quota = next((q for q in scheme.quotas if q.grade == scheme.labels[0]), None)
     if quota is None:
         return None
-    sizes = campaign.participants_by_township()
+    main = campaign.scheme_groups()[0]  # proposals are the campaign's own scheme's (not other domains')
+    sizes = campaign.participants_by_township(main)
     if campaign.quota_base == QuotaBase.PARTICIPANTS:
         n = sum(sizes.values())
     else:
         reviewed = campaign.graded_sheets().filter(state__in=GRADABLE_STATES)
-        n = reviewed.filter(organization__in=campaign.participants()).count()
+        n = reviewed.filter(organization__in=campaign.group_participants(main)).count()
     limit, _ = campaign.grading_policy().limit(quota, n)
     return apportion(limit, sizes)
 
@@ -81,7 +82,7 @@ def candidates(campaign: Campaign, township: Organization) -> list[Candidate]:
         campaign.graded_sheets()
         .filter(
             state__in=GRADABLE_STATES,
-            organization__in=campaign.participants(),
+            organization__in=campaign.group_participants(campaign.scheme_groups()[0]),
             organization__path__startswith=township.path,
             final_total__gte=line,
         )

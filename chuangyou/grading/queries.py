@@ -15,8 +15,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.assessments.models import GRADABLE_STATES
 from chuangyou.campaigns.models import Campaign
+from chuangyou.grading import groups
+from chuangyou.grading.groups import run_scheme
 from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunState
-from chuangyou.grading.services import run_scheme
 from chuangyou.lib.lookup import get_or_404
 from chuangyou.orgs.models import Domain
 from chuangyou.rules.grade_scheme import SchemeError
@@ -77,11 +78,19 @@ def sees_whole(user, campaign: Campaign) -> bool:
 
 
 def run_labels(run: GradingRun) -> tuple[str, ...]:
-    """The grades of the scheme the run used, best first."""
+    """The grades of the schemes the run used, best first."""
     try:
-        return run_scheme(run).labels
+        return groups.run_labels(run)
     except SchemeError:
         return tuple(run.summary.get("counts", {}))
+
+
+def result_labels(result: RunResult) -> tuple[str, ...]:
+    """The grades of the scheme that graded this result, best first."""
+    try:
+        return groups.result_scheme(result.run, result).labels
+    except SchemeError:
+        return run_labels(result.run)
 
 
 def scheme_title(run: GradingRun) -> str:
@@ -92,9 +101,21 @@ def scheme_title(run: GradingRun) -> str:
         return run.scheme
 
 
+def scheme_names(run: GradingRun) -> dict[str, str]:
+    """Group key → its scheme's title, when the run graded domains under several schemes (else empty:
+    one scheme needs no column)."""
+    stored = groups.group_summaries(run)
+    return {g.key: g.title for g in stored} if len(stored) > 1 else {}
+
+
+def group_total(run: GradingRun, key: str) -> int | None:
+    """The branches the run graded under this scheme group (the range of its ranks)."""
+    return next((g.summary.get("total") for g in groups.group_summaries(run) if g.key == key), None)
+
+
 def campaign_labels(campaign: Campaign) -> tuple[str, ...]:
     try:
-        return campaign.grade_scheme().labels
+        return groups.interleaved_labels(g.scheme for g in campaign.scheme_groups())
     except SchemeError:
         return ()
 
@@ -188,13 +209,41 @@ def distribution(results, field_name: str, labels: tuple[str, ...]) -> Distribut
     return dist
 
 
-def quota_rows(run: GradingRun, counts: dict[str, int], *, whole: bool, townships: list[str]) -> list[dict]:
-    """The quotas of `run.summary` beside the final grades now (after any adjustment).
+def counts_by_scheme(results) -> dict[str, dict[str, int]]:
+    """Scheme group key → final grade → branches (one query)."""
+    counts: dict[str, dict[str, int]] = {}
+    grouped = results.order_by().values_list("scheme", "final_grade").annotate(n=Count("pk"))
+    for key, grade, n in grouped:
+        counts.setdefault(key, {})[grade] = n
+    return counts
+
+
+def quota_rows(
+    run: GradingRun, counts: dict[str, dict[str, int]], *, whole: bool, townships: list[str]
+) -> list[dict]:
+    """The quotas of each scheme group beside its final grades now (after any adjustment); `counts`
+    as `counts_by_scheme`. With several groups, each group's rows follow a heading row.
 
     In the county view: "优秀 8/8" and "一般及以下 98 ≥ 12". In a township's view: its own counts,
     against its seats when the quotas were apportioned per township, else beside the county's limit.
     """
-    summary = run.summary or {}
+    stored = groups.group_summaries(run)
+    rows = []
+    for group in stored:
+        if len(stored) > 1:
+            summary = group.summary
+            base = summary.get("base", summary.get("total", 0))
+            rows.append(
+                {
+                    "heading": f"{group.domains or '其他领域'}：{group.title}，名额基数{base}个",
+                    "key": group.key,
+                }
+            )
+        rows += _quota_rows(group.summary, counts.get(group.key, {}), whole=whole, townships=townships)
+    return rows
+
+
+def _quota_rows(summary: dict, counts: dict[str, int], *, whole: bool, townships: list[str]) -> list[dict]:
     seats = (summary.get("limits") or {}).get("seats") or {}
     rows = []
     for q in summary.get("quotas", []):
@@ -297,10 +346,11 @@ EXPORT_FIELDS = (
     "valid_votes",
     "members_score",
     "public_score",
+    "domain",
     "final_grade",
     "rank",
     "reason",
-    "domain",
+    "scheme",
     "grade",
     "override_reason",
 )

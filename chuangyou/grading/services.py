@@ -21,13 +21,23 @@ from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import GRADABLE_STATES
 from chuangyou.audit.services import record
 from chuangyou.campaigns.models import Campaign
-from chuangyou.grading.inputs import load_inputs, quota_base
+from chuangyou.grading.groups import (
+    result_scheme,
+    run_groups,
+    run_labels,
+    run_limits,
+    run_policy,
+    run_scheme,
+)
+from chuangyou.grading.inputs import load_inputs, quota_bases
 from chuangyou.grading.models import ACTIVE_STATES, GradingRun, ProposalState, RunResult, RunState
 from chuangyou.lib.bulk_sql import chunks, copy_rows
 from chuangyou.lib.errors import ServiceError
-from chuangyou.rules.grade_scheme import GradeScheme, SchemeError, load_scheme, scheme_from_text
-from chuangyou.rules.grading import GradingInputError, GradingResult, Policy, grade_branches, proposal_cap
-from chuangyou.rules.quota_check import limits_from_dict, limits_of, limits_to_dict, worsened
+from chuangyou.rules.domains import domain_names
+from chuangyou.rules.grade_scheme import SchemeError
+from chuangyou.rules.grading import GradingInputError, GradingSummary, proposal_cap
+from chuangyou.rules.quota_check import limits_of, limits_to_dict, worsened
+from chuangyou.rules.scheme_groups import MAIN, GroupedResult, grade_in_groups
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +50,7 @@ RESULT_FIELDS = (
     "name",
     "township",
     "domain",
+    "scheme",
     "score",
     "satisfaction",
     "favourable_votes",
@@ -121,6 +132,7 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
                 number=number,
                 scheme=campaign.scheme,
                 scheme_text=campaign.scheme_text,
+                domain_schemes=campaign.domain_schemes or {},
                 quota_scope=campaign.quota_scope,
                 quota_base=campaign.quota_base,
                 policy=campaign.grading_policy().to_dict(),
@@ -145,19 +157,6 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
         },
     )
     return run
-
-
-def run_scheme(run: GradingRun) -> GradeScheme:
-    """The scheme a run was started under, as stored with the run: a later change of the campaign's
-    scheme changes neither a queued run nor the grades its overrides may choose."""
-    return (
-        scheme_from_text(run.scheme_text, source=run.scheme) if run.scheme_text else load_scheme(run.scheme)
-    )
-
-
-def run_policy(run: GradingRun) -> Policy:
-    """The campaign's grading rules as stored with the run when it started."""
-    return Policy.from_dict(run.policy or {})
 
 
 def _stale(run: GradingRun) -> bool:
@@ -202,20 +201,23 @@ def run_execute(run_id: int) -> None:
     try:
         from chuangyou.notices.services import committed_grades  # notices build on grading
 
-        scheme = run_scheme(run)
-        rows = load_inputs(
-            campaign, with_subtotals="subtotals" in scheme.tie_break, committed=committed_grades(campaign)
-        )
+        groups = run_groups(run)
+        subtotals = any("subtotals" in g.scheme.tie_break for g in groups)
+        rows = load_inputs(campaign, with_subtotals=subtotals, committed=committed_grades(campaign))
         not_reviewed = campaign.participants().count() - len(rows)
         _progress(run_id, step="计算等级", progress_total=len(rows), not_reviewed=not_reviewed)
-        base = quota_base(campaign, run.quota_base)
-        result = grade_branches(
-            [r.branch for r in rows], scheme, run.quota_scope, base=base, policy=run_policy(run)
+        result = grade_in_groups(
+            [r.branch for r in rows],
+            [r.domain for r in rows],
+            groups,
+            run.quota_scope,
+            bases=quota_bases(campaign, run.quota_base, groups),
+            policy=run_policy(run),
         )
         _progress(run_id, step="保存结果")
         _write_results(run, rows, result)
         _progress(
-            run_id, state=RunState.DONE, step="完成", summary=summary_dict(result), finished_at=timezone.now()
+            run_id, state=RunState.DONE, step="完成", summary=run_summary(result), finished_at=timezone.now()
         )
     except _Abandoned:
         RunResult.objects.filter(run_id=run_id).delete()
@@ -238,13 +240,20 @@ def run_execute(run_id: int) -> None:
         verb="grading.finish",
         target=run,
         organization=campaign.root,
-        after={"number": run.number, "counts": dict(result.summary.counts)},
+        after={"number": run.number, "counts": _counts(result)},
     )
 
 
-def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
+def _counts(result: GroupedResult) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for _, summary in result.summaries:
+        counts.update(summary.counts)
+    return dict(counts)
+
+
+def _write_results(run: GradingRun, rows, result: GroupedResult) -> None:
     def values():
-        for row, r in zip(rows, result.results, strict=True):
+        for row, r, key in zip(rows, result.results, result.keys, strict=True):
             b = row.branch
             yield (
                 run.pk,
@@ -254,6 +263,7 @@ def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
                 b.name,
                 b.township,
                 row.domain,
+                key,
                 b.score,
                 b.satisfaction,
                 *(b.votes or (None, None)),
@@ -280,9 +290,25 @@ def _write_results(run: GradingRun, rows, result: GradingResult) -> None:
         _progress(run.pk, progress_done=written)
 
 
-def summary_dict(result: GradingResult) -> dict:
+def run_summary(result: GroupedResult) -> dict:
+    """The main group's quotas, and each other group's under "groups" (see `groups`)."""
+    (_, main), *others = result.summaries
+    summary = summary_dict(main)
+    if others:
+        summary["groups"] = [
+            {
+                "key": g.key,
+                "title": g.scheme.title or g.key,
+                "domains": domain_names(g.domains),
+                **summary_dict(s),
+            }
+            for g, s in others
+        ]
+    return summary
+
+
+def summary_dict(s: GradingSummary) -> dict:
     """What the results page shows of the quotas, and the limits an override must keep."""
-    s = result.summary
     return {
         "total": s.total,
         "base": s.base,
@@ -319,7 +345,8 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         raise GradingError("定级尚未完成，不能调整")
     if run.submitted_at is not None:
         raise GradingError("该次定级结果已提交公示，不能再调整")
-    labels = run_scheme(run).labels
+    scheme, policy = result_scheme(run, current), run_policy(run)
+    labels = scheme.labels
     if grade not in labels:
         raise GradingError(f"等级“{grade}”无效，应为{'、'.join(labels)}之一")
     if grade == current.final_grade:
@@ -328,7 +355,6 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
         raise GradingError(
             f"该支部已按{current.committed_grade}提交公示，本次定级保持不变；如需改变，请通过异议处理退回重审"
         )
-    scheme, policy = run_scheme(run), run_policy(run)
     caps = [
         scheme.cap(
             veto=current.veto,
@@ -340,18 +366,18 @@ def result_override(*, actor, result: RunResult, grade: str, reason: str) -> Run
             declared=current.declared if policy.cap_at_declared else "",
         )
     ]
-    if policy.proposals and (not_proposed := proposal_cap(scheme, current.proposal)):
+    if policy.proposals and not current.scheme and (not_proposed := proposal_cap(scheme, current.proposal)):
         caps.append((labels[not_proposed[0]], not_proposed[1]))
     for highest, why in filter(None, caps):
         if labels.index(grade) < labels.index(highest):
             raise GradingError(f"该支部{why}，最高只能评为{highest}")
-    grouped = RunResult.objects.filter(run=run).values_list("township", "final_grade").annotate(n=Count("pk"))
+    group = RunResult.objects.filter(run=run, scheme=current.scheme)  # quotas hold within its scheme group
+    grouped = group.values_list("township", "final_grade").annotate(n=Count("pk"))
     before_counts = Counter({(t, g): n for t, g, n in grouped.order_by()})
     after_counts = before_counts.copy()
     after_counts[(current.township, current.final_grade)] -= 1
     after_counts[(current.township, grade)] += 1
-    limits = limits_from_dict(run.summary.get("limits", {}))
-    problems = worsened(limits, before_counts, after_counts)
+    problems = worsened(run_limits(run)[current.scheme], before_counts, after_counts)
     if problems and not campaign.allow_quota_override:
         raise GradingError([f"调整后将突破名额：{problems[0]}", *problems[1:]])
     before = {"final_grade": current.final_grade, "override_reason": current.override_reason}
@@ -376,7 +402,7 @@ def _pending_at_the_top(run: GradingRun) -> list[str]:
     since: a proposal re-checked after the run needs a new run, which grades it as decided)."""
     top = run_scheme(run).labels[0]
     return list(
-        RunResult.objects.filter(run=run, final_grade=top, proposal=ProposalState.PENDING)
+        RunResult.objects.filter(run=run, scheme=MAIN, final_grade=top, proposal=ProposalState.PENDING)
         .order_by("county_rank")
         .values_list("name", flat=True)
     )
@@ -439,6 +465,6 @@ def run_submit(*, actor, run: GradingRun) -> GradingRun:
         verb="grading.submit",
         target=current,
         organization=current.campaign.root,
-        after={"number": current.number, "counts": {g: counts.get(g, 0) for g in run_scheme(current).labels}},
+        after={"number": current.number, "counts": {g: counts.get(g, 0) for g in run_labels(current)}},
     )
     return current

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
-from chuangyou.grading import export, queries, services
+from chuangyou.grading import export, groups, queries, services
 from chuangyou.grading.forms import OverrideForm, ResultFilterForm
 from chuangyou.grading.inputs import load_inputs
 from chuangyou.grading.models import RunState
 from chuangyou.notices import queries as notice_queries
+from chuangyou.rules.domains import domain_names
 from chuangyou.rules.grade_scheme import SCOPE_NAMES, SchemeError
-from chuangyou.rules.grading import GradingInputError, grade_branches
+from chuangyou.rules.grading import GradingInputError
+from chuangyou.rules.scheme_groups import grade_in_groups
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_NOTE = "预估，仅供参考：按本范围支部数计算名额；正式等级以县委组织部定级为准"
@@ -123,7 +125,10 @@ def run_detail(request, pk):
             "counts": counts,
             "total": sum(counts.values()),
             "committed": results.exclude(committed_grade="").count(),
-            "quotas": queries.quota_rows(run, counts, whole=whole, townships=by_township.keys),
+            "quotas": queries.quota_rows(
+                run, queries.counts_by_scheme(results), whole=whole, townships=by_township.keys
+            ),
+            "scheme_names": queries.scheme_names(run),
             "by_township": by_township,
             "by_domain": by_domain,
             "form": form,
@@ -177,7 +182,8 @@ def run_submit(request, pk):
 def run_export(request, pk):
     run = queries.get_run_for_user(request.user, pk)
     buffer = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
-    export.write_run(buffer, queries.export_rows(request.user, run))
+    titles = {g.key: g.title for g in groups.group_summaries(run)}
+    export.write_run(buffer, queries.export_rows(request.user, run), titles)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=export.export_filename(run), content_type=XLSX)
 
@@ -195,15 +201,16 @@ def _result_context(request, result) -> dict:
     run = result.run
     campaign = run.campaign
     can_grade = services.may_grade(request.user, campaign)
-    labels = queries.run_labels(run)
+    labels = queries.result_labels(result)
     return {
         "result": result,
+        "scheme_name": queries.scheme_names(run).get(result.scheme, ""),
         "run": run,
         "campaign": campaign,
         "breakdown": queries.score_breakdown(result.sheet),
         "domain_name": queries.DOMAIN_NAMES.get(result.domain, result.domain),
         "township_scope": run.quota_scope == "township",
-        "county_total": (run.summary or {}).get("total") or result.rank_total,
+        "county_total": queries.group_total(run, result.scheme) or result.rank_total,
         "top_grade": labels[0] if labels else "",
         "can_grade": can_grade,
         "can_override": can_grade
@@ -218,7 +225,7 @@ def _result_context(request, result) -> dict:
 def result_override(request, pk):
     result = queries.get_result_for_user(request.user, pk)
     _check_may_grade(request, result.run.campaign)
-    form = OverrideForm(request.POST, labels=queries.run_labels(result.run))
+    form = OverrideForm(request.POST, labels=queries.result_labels(result))
     if not form.is_valid():
         for name, errors in form.errors.items():
             for error in errors:
@@ -243,7 +250,7 @@ def preview(request, pk):
     scope = scope_of(request.user)
     if not scope.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER):
         raise PermissionDenied("只有县委组织部和乡镇（街道）党（工）委可以查看定级预估")
-    rows, error, summary = [], "", None
+    rows, error, summaries = [], "", []
     previewers = (Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER)
     sheets = campaign.graded_sheets().filter(scope.q_for("organization__path", roles=previewers))
     try:
@@ -251,13 +258,19 @@ def preview(request, pk):
             raise GradingInputError(
                 f"范围内党支部超过{settings.GRADING_INLINE_MAX}个，请发起正式定级查看结果"
             )
-        scheme = campaign.grade_scheme()
-        inputs = load_inputs(campaign, sheets, with_subtotals="subtotals" in scheme.tie_break)
-        result = grade_branches([r.branch for r in inputs], scheme, "county")
+        groups = campaign.scheme_groups()
+        subtotals = any("subtotals" in g.scheme.tie_break for g in groups)
+        inputs = load_inputs(campaign, sheets, with_subtotals=subtotals)
+        result = grade_in_groups([r.branch for r in inputs], [r.domain for r in inputs], groups, "county")
     except (SchemeError, GradingInputError) as exc:
         error = str(exc)
     else:
-        summary = result.summary
+        several = len(groups) > 1
+        summaries = [
+            (f"{domain_names(g.domains) or '其他领域'}：{g.scheme.title}" if several else "", s)
+            for g, s in result.summaries
+            if s.total or not several
+        ]
         rows = sorted(
             (
                 {"input": row, "branch": row.branch, "result": graded}
@@ -272,7 +285,7 @@ def preview(request, pk):
             "campaign": campaign,
             "note": PREVIEW_NOTE,
             "error": error,
-            "summary": summary,
+            "summaries": summaries,
             "page": _page(request, rows),
             "domain_names": queries.DOMAIN_NAMES,
         },

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import REVIEW_READERS, scope_of
+from chuangyou.grading.groups import run_labels
 from chuangyou.grading.models import GradingRun, RunResult
-from chuangyou.grading.services import run_scheme
 from chuangyou.lib.lookup import get_or_404
 from chuangyou.notices.models import (
     OPEN_OBJECTION_STATES,
@@ -157,7 +157,7 @@ def new_to_notice(run: GradingRun, submitted: GradingRun):
 def grade_labels(batch: NoticeBatch) -> tuple[str, ...]:
     """The run's grades, best first."""
     try:
-        return run_scheme(batch.run).labels
+        return run_labels(batch.run)
     except SchemeError:
         return tuple((batch.run.summary or {}).get("counts", {}))
 

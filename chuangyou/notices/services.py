@@ -20,8 +20,8 @@ from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet
 from chuangyou.assessments.services import clear_grading_inputs
 from chuangyou.audit.services import record
 from chuangyou.campaigns.models import Campaign
+from chuangyou.grading.groups import run_labels, run_limits
 from chuangyou.grading.models import GradingRun, RunResult, RunState
-from chuangyou.grading.services import run_scheme
 from chuangyou.lib.errors import ServiceError
 from chuangyou.notices.models import (
     MIN_NOTICE_DAYS,
@@ -33,7 +33,7 @@ from chuangyou.notices.models import (
     OfficialGrade,
 )
 from chuangyou.reviews.models import Review, ReviewKind, ReviewState
-from chuangyou.rules.quota_check import limits_from_dict, notice_breaches
+from chuangyou.rules.quota_check import notice_breaches
 from chuangyou.rules.workdays import CalendarMissingError, WorkCalendar
 
 OBJECTION_MAX_CHARS = 2000
@@ -195,7 +195,7 @@ def notice_create(
     if latest.pk != run.pk:
         raise NoticeError(f"第{latest.number}次定级结果已提交公示，请从最新提交的定级结果发布公示")
     ends = end_of(starts, days)
-    labels = run_scheme(run).labels
+    labels = run_labels(run)
     order = Case(
         *(When(final_grade=g, then=Value(i)) for i, g in enumerate(labels)), output_field=IntegerField()
     )
@@ -250,15 +250,20 @@ def _check_campaign_quotas(campaign, run, results) -> None:
     would break one is refused, unless the campaign allows grades beyond the quotas."""
     if campaign.allow_quota_override:
         return
-    noticed = (
+    noticed: dict[str, dict[tuple[str, str], int]] = {}  # per scheme group: the quotas hold within it
+    for key, township, grade, n in (
         NoticeEntry.objects.filter(batch__campaign=campaign, withdrawn=False)
         .order_by()
-        .values_list("township", "grade")
+        .values_list("result__scheme", "township", "grade")
         .annotate(n=Count("pk"))
-    )
-    adding = results.order_by("county_rank").values_list("name", "township", "final_grade")
-    limits = limits_from_dict(run.summary.get("limits", {}))
-    problems = notice_breaches(limits, {(t, g): n for t, g, n in noticed}, adding)
+    ):
+        noticed.setdefault(key, {})[(township, grade)] = n
+    problems = []
+    for key, limits in run_limits(run).items():
+        adding = (
+            results.filter(scheme=key).order_by("county_rank").values_list("name", "township", "final_grade")
+        )
+        problems += notice_breaches(limits, noticed.get(key, {}), adding)
     if problems:
         raise NoticeError([f"列入公示将突破本次活动的名额：{problems[0]}", *problems[1:]])
 

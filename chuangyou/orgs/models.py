@@ -6,6 +6,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from chuangyou.lib.masking import mask_phone
 from chuangyou.rules import org_setup
+from chuangyou.rules.domains import DOMAINS
 
 
 class Kind(models.TextChoices):
@@ -22,18 +23,8 @@ LEVEL_KINDS = (Kind.COUNTY, Kind.TOWNSHIP, Kind.SUBDISTRICT)
 TOWNSHIP_KINDS = (Kind.TOWNSHIP, Kind.SUBDISTRICT)
 
 
-class Domain(models.TextChoices):
-    VILLAGE = "village", "村"
-    COMMUNITY = "community", "社区"
-    ORGAN = "organ", "机关"
-    SCHOOL = "school", "学校"
-    HOSPITAL = "hospital", "医院"
-    INSTITUTION = "institution", "其他事业单位"
-    STATE_ENTERPRISE = "state_enterprise", "国有企业"
-    PRIVATE_ENTERPRISE = "private_enterprise", "非公企业"
-    SOCIAL_ORGANIZATION = "social_organization", "社会组织"
-    RETIRED = "retired", "离退休"
-    OTHER = "other", "其他"
+# 村、社区、机关…: the codes and names live in the rules core (`chuangyou grade` reads them too).
+Domain = models.TextChoices("Domain", [(code.upper(), (code, name)) for code, name in DOMAINS])
 
 
 # Groups used in reports and rubric binding: 两新 = 非公企业 + 社会组织.

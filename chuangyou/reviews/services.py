@@ -271,7 +271,7 @@ def _veto_cap(sheet: ScoreSheet, vetoes) -> tuple[str, list[str]]:
 
     errors = [f"一票否决情形“{v.text}”不属于本表的评定标准" for v in vetoes if v.rubric_id != sheet.rubric_id]
     try:
-        scheme = sheet.round.campaign.grade_scheme()
+        scheme = sheet.round.campaign.scheme_for(sheet.organization.domain)
     except SchemeError as exc:
         return "", [str(exc)]
     caps = []
@@ -279,7 +279,7 @@ def _veto_cap(sheet: ScoreSheet, vetoes) -> tuple[str, list[str]]:
         grade = v.max_grade or scheme.veto_max_grade
         if grade not in scheme.labels:
             errors.append(
-                f"一票否决情形“{v.text}”的最高等级“{grade}”不是本次活动评定方案的等级"
+                f"一票否决情形“{v.text}”的最高等级“{grade}”不是该支部所用评定方案的等级"
                 f"（{'、'.join(scheme.labels)}），请县委组织部调整评定标准或评定方案"
             )
         else:

@@ -27,10 +27,11 @@ HEADER = [
     "有效票数",
     "党员测评得分",
     "群众测评得分",
+    "领域",
     "等级",
     "排名",
     "说明",
-    "领域",
+    "评定方案",
     "计算等级",
     "调整理由",
 ]
@@ -66,11 +67,12 @@ def test_the_export_has_the_command_columns_and_the_final_grades(client_for, run
     assert rows[0] == HEADER
     assert [r[0] for r in rows[1:]] == ["TA01", "TA02", "TB01"]  # county rank order
     ta01, ta02, tb01 = rows[1:]
-    assert ta01[2:5] == ["甲镇党委", 95, 98.5] and ta01[9] is None and ta01[15] == 1 and ta01[17] == "村"
-    assert ta01[16].startswith("得分95，排名1/3")
-    assert ta02[14] == "软弱涣散" and ta02[18] == "一般" and ta02[19] == "核查发现班子问题"
-    assert ta02[4] is None and ta02[15] == 2
-    assert tb01[2] == "乙街道党工委" and tb01[17] == "社区" and tb01[19] is None
+    assert ta01[2:5] == ["甲镇党委", 95, 98.5] and ta01[9] is None and ta01[16] == 1 and ta01[14] == "村"
+    assert ta01[17].startswith("得分95，排名1/3")
+    assert ta01[18] == "四档评定（优秀/良好/一般/软弱涣散）"  # the scheme that graded it
+    assert ta02[15] == "软弱涣散" and ta02[19] == "一般" and ta02[20] == "核查发现班子问题"
+    assert ta02[4] is None and ta02[16] == 2
+    assert tb01[2] == "乙街道党工委" and tb01[14] == "社区" and tb01[20] is None
 
 
 def test_formula_looking_text_is_escaped(client_for, run):
@@ -95,5 +97,5 @@ def test_the_rank_is_within_the_township_when_quotas_are_per_township(
     set_inputs(december, "TB01", "80")
     run = services.run_start(actor=personas["county_admin"], campaign=campaign)
     rows, _ = workbook_rows(client_for("county_admin").get(reverse("grading:export", args=[run.pk])))
-    assert [(r[0], r[15]) for r in rows[1:]] == [("TA01", 1), ("TA02", 2), ("TB01", 1)]
-    assert rows[3][16].startswith("得分80，党委内排名1/1")
+    assert [(r[0], r[16]) for r in rows[1:]] == [("TA01", 1), ("TA02", 2), ("TB01", 1)]
+    assert rows[3][17].startswith("得分80，党委内排名1/1")

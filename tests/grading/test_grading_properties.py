@@ -176,7 +176,7 @@ def check_one_campaign(december, campaign, admin, example, data):
     assert [(r.grade, r.final_grade, r.rank, r.rank_total, r.county_rank, r.reason) for r in rows] == [
         (g.grade, g.grade, g.rank, g.rank_total, g.county_rank, g.reason) for g in result.results
     ]
-    assert summary == grading.summary_dict(result)
+    assert summary == grading.summary_dict(result.summary)
 
     # Overrides the service accepts never break the quotas or lift a cap; those it refuses say why.
     labels = grading.run_scheme(run).labels

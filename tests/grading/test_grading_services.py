@@ -10,9 +10,8 @@ from django.db import IntegrityError, transaction
 from chuangyou.assessments.models import ScoreSheet, SheetState
 from chuangyou.audit.models import AuditEvent
 from chuangyou.campaigns import services as campaigns
-from chuangyou.campaigns.models import Campaign
+from chuangyou.campaigns.models import Campaign, QuotaBase
 from chuangyou.grading import services as grading
-from chuangyou.grading.inputs import quota_base
 from chuangyou.grading.models import GradingRun, RunResult, RunState
 from chuangyou.orgs import services as orgs
 from chuangyou.orgs.models import Domain, Kind, Status
@@ -105,7 +104,7 @@ def stored(run):
 
 def assert_results_match_the_core(run):
     inputs = expected_inputs(run)
-    base = quota_base(run.campaign, run.quota_base)
+    base = run.campaign.participants_by_township() if run.quota_base == QuotaBase.PARTICIPANTS else None
     result = grade_branches(
         inputs, grading.run_scheme(run), run.quota_scope, base=base, policy=grading.run_policy(run)
     )
@@ -128,7 +127,7 @@ def assert_results_match_the_core(run):
             r.county_rank,
             r.reason,
         )
-    assert run.summary == grading.summary_dict(result)
+    assert run.summary == grading.summary_dict(result.summary)
     return result
 
 
@@ -291,7 +290,7 @@ def test_a_failing_run_ends_failed_without_results_and_the_next_start_works(
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(grading, "grade_branches", broken)
+    monkeypatch.setattr(grading, "grade_in_groups", broken)
     run = grading.run_start(actor=admin, campaign=campaign)
     assert run.state == RunState.FAILED and run.error == "定级时发生系统错误，请联系管理员"
     assert run.step == "失败" and run.finished_at is not None and not run.results.exists()
@@ -324,7 +323,7 @@ def test_bad_inputs_fail_with_the_core_message(county, campaign, admin, monkeypa
     def refuses(*args, **kwargs):
         raise GradingInputError("组织代码“TA01”重复")
 
-    monkeypatch.setattr(grading, "grade_branches", refuses)
+    monkeypatch.setattr(grading, "grade_in_groups", refuses)
     run = grading.run_start(actor=admin, campaign=campaign)
     assert (run.state, run.error) == (RunState.FAILED, "组织代码“TA01”重复")
 
@@ -513,7 +512,7 @@ def test_only_a_finished_unsubmitted_run_is_overridden(run, admin):
 
 def test_submit_only_the_latest_finished_run_and_only_once(run, campaign, admin, personas, monkeypatch):
     second = grading.run_start(actor=admin, campaign=campaign)
-    monkeypatch.setattr(grading, "grade_branches", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(grading, "grade_in_groups", lambda *a, **k: 1 / 0)
     failed = grading.run_start(actor=admin, campaign=campaign)
     assert (run.number, second.number, failed.number, failed.state) == (1, 2, 3, RunState.FAILED)
     with pytest.raises(grading.GradingError, match="只有已完成的定级可以提交公示"):
@@ -617,17 +616,17 @@ def test_an_override_cannot_lift_a_veto_or_weak_cap(run, campaign, admin):
 def test_a_run_ended_as_stale_meanwhile_is_not_finished_by_its_old_worker(county, campaign, admin, settings):
     settings.TASKS, settings.GRADING_INLINE_MAX = DUMMY, 0
     run = grading.run_start(actor=admin, campaign=campaign)
-    real = grading.grade_branches
+    real = grading.grade_in_groups
 
     def ended_meanwhile(*args, **kwargs):
         GradingRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, error="已终止")
         return real(*args, **kwargs)
 
-    grading.grade_branches = ended_meanwhile
+    grading.grade_in_groups = ended_meanwhile
     try:
         grading.run_execute(run.pk)
     finally:
-        grading.grade_branches = real
+        grading.grade_in_groups = real
     run.refresh_from_db()
     assert run.state == RunState.FAILED and run.error == "已终止" and not run.results.exists()
     grading.run_execute(run.pk)  # not queued: a second delivery does nothing

@@ -46,7 +46,7 @@ def test_a_veto_whose_grade_the_scheme_lacks_is_refused(started, personas, campa
     with pytest.raises(reviews.SheetError) as refused:
         details(started, town, veto="班子成员受到党纪处分")
     assert refused.value.errors == [
-        "一票否决情形“班子成员受到党纪处分”的最高等级“较差”不是本次活动评定方案的等级"
+        "一票否决情形“班子成员受到党纪处分”的最高等级“较差”不是该支部所用评定方案的等级"
         "（优秀、良好、一般、软弱涣散），请县委组织部调整评定标准或评定方案"
     ]
     Campaign.objects.filter(pk=campaign.pk).update(scheme="jiguan2012")

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 
 from chuangyou.audit.services import VERB_LABELS
-from chuangyou.orgs.models import Domain
+from chuangyou.rules.domains import domain_names
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def domain_labels(codes) -> str:
     """The Chinese names of domain codes: one code or a list of them."""
     if isinstance(codes, str):
         codes = [codes] if codes else []
-    return "、".join(Domain(c).label if c in Domain.values else str(c) for c in codes or ())
+    return domain_names(codes or ())
 
 
 @register.filter
