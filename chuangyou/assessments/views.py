@@ -10,10 +10,15 @@ from chuangyou.assessments.forms import ApplicationForm, EntryForm, ReopenForm, 
 from chuangyou.assessments.models import ScoreSheet, SheetState
 from chuangyou.campaigns.models import AssessmentRound
 from chuangyou.rubrics.models import Item
+from chuangyou.rules.grade_scheme import SchemeError
 
 
 def _grades(sheet) -> list[str]:
-    return list(sheet.round.campaign.scheme_for(sheet.organization.domain).labels)
+    """The grades the branch may apply for: its scheme's (none when the scheme cannot be read)."""
+    try:
+        return list(sheet.round.campaign.scheme_for(sheet.organization.domain).labels)
+    except SchemeError:
+        return []
 
 
 @require_GET

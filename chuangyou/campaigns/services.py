@@ -18,7 +18,7 @@ from chuangyou.orgs.models import Domain
 from chuangyou.rubrics.models import DomainBinding, Rubric, Status
 from chuangyou.rules.domains import domain_names
 from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
-from chuangyou.rules.grading import policy_errors
+from chuangyou.rules.scheme_groups import domain_scheme_errors, groups_policy_errors
 
 
 class CampaignError(ServiceError):
@@ -219,7 +219,6 @@ def campaign_set_domain_scheme(*, actor, campaign: Campaign, domain: str, scheme
     submitted for notice, and where the domain's branches applied for (or were capped at) grades the
     new scheme lacks."""
     from chuangyou.grading.models import GradingRun  # grading builds on campaigns
-    from chuangyou.rules.scheme_groups import domain_scheme_errors
 
     current = Campaign.objects.select_for_update(of=("self",)).select_related("root").get(pk=campaign.pk)
     if not scope_of(actor).contains(current.root, roles={Role.COUNTY_ADMIN}):
@@ -237,8 +236,11 @@ def campaign_set_domain_scheme(*, actor, campaign: Campaign, domain: str, scheme
     current.domain_schemes = after
     try:
         labels = current.scheme_for(domain).labels
+        problems = groups_policy_errors(current.scheme_groups(), current.grading_policy())
     except SchemeError as exc:
         raise CampaignError(str(exc)) from None
+    if problems:
+        raise CampaignError([f"按现有定级设置不能这样分领域评定：{problems[0]}", *problems[1:]])
     stale = (
         current.graded_sheets()
         .filter(organization__domain=domain)
@@ -313,7 +315,7 @@ def campaign_grading_settings(
     for name, value in fields.items():
         setattr(current, name, value)
     try:
-        problems = policy_errors(current.grade_scheme(), current.grading_policy())
+        problems = groups_policy_errors(current.scheme_groups(), current.grading_policy())
     except SchemeError as exc:
         problems = [str(exc)]
     if problems:

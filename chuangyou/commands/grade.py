@@ -434,25 +434,30 @@ def parse_existing(
     base (the main scheme's without a prefix)."""
     if not values:
         return None
-    keys = {g.scheme.name if g.main else g.key: g.key for g in groups} or {}
-    bases: dict[str, dict[str, int]] = {}
+    keys = {g.scheme.name if g.main else g.key: g.key for g in groups}
+    per_group: dict[str, list[tuple[str, str]]] = {}
     problems: list[str] = []
     for value in values:
-        prefix, colon, rest = value.partition(":") if ":" in value else ("", "", value)
-        if colon and prefix.strip() not in keys:
+        text = value.replace("：", ":")
+        prefix, _, rest = text.rpartition(":")
+        if prefix and prefix.strip() not in keys:
             problems.append(f"--existing “{value}”：“{prefix}”不是本次使用的评定方案（{'、'.join(keys)}）")
-            continue
-        base = bases.setdefault(keys.get(prefix.strip(), MAIN), {})
-        town, _, count = rest.rpartition("=")
-        town = town.strip()
-        if not count.strip().isdigit():
-            problems.append(f"--existing “{value}”：党支部数应为非负整数（如 30 或 城关镇=12）")
-        elif not town and (quota_scope == "township" or base):
-            problems.append(f"--existing “{value}”：按党委分配名额时请写成“党委=数量”，每个党委写一次")
-        elif town in base:
-            problems.append(f"--existing “{value}”：党委“{town}”重复")
         else:
-            base[town] = int(count)
+            per_group.setdefault(keys.get(prefix.strip(), MAIN), []).append((value, rest))
+    bases: dict[str, dict[str, int]] = {}
+    for key, given in per_group.items():
+        base = bases.setdefault(key, {})
+        for value, rest in given:
+            town, _, count = rest.rpartition("=")
+            town = town.strip()
+            if not count.strip().isdigit():
+                problems.append(f"--existing “{value}”：党支部数应为非负整数（如 30 或 城关镇=12）")
+            elif not town and (quota_scope == "township" or len(given) > 1):
+                problems.append(f"--existing “{value}”：按党委分配名额时请写成“党委=数量”，每个党委写一次")
+            elif town in base:
+                problems.append(f"--existing “{value}”：党委“{town}”重复")
+            else:
+                base[town] = int(count)
     if problems:
         raise InputError(problems)
     return bases
@@ -602,6 +607,10 @@ def main(argv: list[str]) -> int:
         bases = parse_existing(args.existing, args.quota_scope, groups)
         labels = tuple(dict.fromkeys(label for g in groups for label in g.scheme.labels))
         table = load_scores(source, township_required=args.quota_scope == "township", labels=labels)
+        if len(groups) > 1 and "domain" not in table.columns:
+            raise InputError(
+                ["使用 --domain-scheme 时得分表须有“领域”列（村、社区、机关……），以确定每行按哪个方案评定"]
+            )
         policy = Policy(
             needs_evaluation=args.cap_without_evaluation,
             tolerance=args.tolerance,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 
 from chuangyou.grading.models import GradingRun, RunResult
-from chuangyou.rules.grade_scheme import GradeScheme, load_scheme, scheme_from_text
+from chuangyou.rules.grade_scheme import GradeScheme, SchemeError, load_scheme, scheme_from_text
 from chuangyou.rules.grading import Policy
 from chuangyou.rules.quota_check import QuotaLimits, limits_from_dict
 from chuangyou.rules.scheme_groups import MAIN, SchemeGroup, scheme_groups
@@ -64,7 +64,11 @@ class GroupSummary:
 def group_summaries(run: GradingRun) -> list[GroupSummary]:
     """The stored quotas of each group, the main group's first."""
     summary = run.summary or {}
-    main = GroupSummary(MAIN, run_scheme(run).title or run.scheme, "", summary)
+    try:
+        title = run_scheme(run).title or run.scheme
+    except SchemeError:
+        title = run.scheme
+    main = GroupSummary(MAIN, title, "", summary)
     return [main, *(GroupSummary(g["key"], g["title"], g["domains"], g) for g in summary.get("groups", []))]
 
 

@@ -108,6 +108,14 @@ def scheme_names(run: GradingRun) -> dict[str, str]:
     return {g.key: g.title for g in stored} if len(stored) > 1 else {}
 
 
+def top_grades(run: GradingRun) -> set[str]:
+    """The top grade of each scheme the run used (the candidates the county re-checks)."""
+    try:
+        return {g.scheme.labels[0] for g in groups.run_groups(run)}
+    except SchemeError:
+        return set(run_labels(run)[:1])
+
+
 def group_total(run: GradingRun, key: str) -> int | None:
     """The branches the run graded under this scheme group (the range of its ranks)."""
     return next((g.summary.get("total") for g in groups.group_summaries(run) if g.key == key), None)

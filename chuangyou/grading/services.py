@@ -450,6 +450,8 @@ def run_submit(*, actor, run: GradingRun) -> GradingRun:
         raise GradingError(
             f"第{submitted.number}次定级结果已提交公示，本次定级没有新的待公示组织，不能再提交"
         )
+    if (current.domain_schemes or {}) != (current.campaign.domain_schemes or {}):
+        raise GradingError("本次定级之后分领域评定方案已修改，请重新定级后再提交公示")
     if run_policy(current).proposals and (pending := _pending_at_the_top(current)):
         raise GradingError(
             f"以下党组织由乡镇（街道）推荐为{run_scheme(current).labels[0]}，尚未经县委组织部复核，"

@@ -121,6 +121,7 @@ def run_detail(request, pk):
             "labels": labels,
             "scheme_title": queries.scheme_title(run),
             "top_grade": labels[0] if labels else "",
+            "top_grades": queries.top_grades(run),
             "whole": whole,
             "counts": counts,
             "total": sum(counts.values()),
@@ -258,14 +259,14 @@ def preview(request, pk):
             raise GradingInputError(
                 f"范围内党支部超过{settings.GRADING_INLINE_MAX}个，请发起正式定级查看结果"
             )
-        groups = campaign.scheme_groups()
-        subtotals = any("subtotals" in g.scheme.tie_break for g in groups)
+        schemes = campaign.scheme_groups()
+        subtotals = any("subtotals" in g.scheme.tie_break for g in schemes)
         inputs = load_inputs(campaign, sheets, with_subtotals=subtotals)
-        result = grade_in_groups([r.branch for r in inputs], [r.domain for r in inputs], groups, "county")
+        result = grade_in_groups([r.branch for r in inputs], [r.domain for r in inputs], schemes, "county")
     except (SchemeError, GradingInputError) as exc:
         error = str(exc)
     else:
-        several = len(groups) > 1
+        several = len(schemes) > 1
         summaries = [
             (f"{domain_names(g.domains) or '其他领域'}：{g.scheme.title}" if several else "", s)
             for g, s in result.summaries

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from chuangyou.rules.grade_scheme import PRESETS, GradeScheme, load_scheme
+from chuangyou.rules.grade_scheme import PRESETS, GradeScheme, SchemeError, load_scheme
 from chuangyou.rules.grading import (
     BranchScore,
     GradeResult,
@@ -22,6 +22,7 @@ from chuangyou.rules.grading import (
     Policy,
     QuotaScope,
     grade_branches,
+    policy_errors,
 )
 
 MAIN = ""
@@ -59,6 +60,8 @@ def scheme_groups(main: GradeScheme, domain_schemes: Mapping[str, str]) -> tuple
     for domain, key in domain_schemes.items():
         if key and key != main.name:
             by_key.setdefault(key, set()).add(domain)
+    if unknown := sorted(set(by_key) - set(PRESETS)):
+        raise SchemeError(f"分领域评定方案“{'、'.join(unknown)}”无效（应为{'、'.join(PRESETS)}之一）")
     others = tuple(SchemeGroup(key, load_scheme(key), frozenset(d)) for key, d in sorted(by_key.items()))
     return (SchemeGroup(MAIN, main, frozenset()), *others)
 
@@ -68,18 +71,30 @@ def group_key(groups: Sequence[SchemeGroup], domain: str) -> str:
     return next((g.key for g in groups if domain in g.domains), MAIN)
 
 
-def group_policy(policy: Policy, group: SchemeGroup) -> Policy:
-    """The campaign's policy as it applies to one group: proposals are the main scheme's, and a
-    tolerance (or unused seats passed down) needs a target quota in the group's scheme."""
-    if group.main:
+def group_policy(policy: Policy, group: SchemeGroup, groups: Sequence[SchemeGroup]) -> Policy:
+    """The campaign's policy as it applies to one of several groups: proposals are the main
+    scheme's, and a tolerance (or unused seats passed down) applies where the group's scheme has a
+    target quota. With one group the policy is the campaign's as it is."""
+    if len(groups) == 1:
         return policy
     targets = any(q.target for q in group.scheme.quotas)
     return replace(
         policy,
-        proposals=False,
+        proposals=policy.proposals and group.main,
         tolerance=policy.tolerance if targets else Decimal(0),
         pass_unused=policy.pass_unused and targets,
     )
+
+
+def groups_policy_errors(groups: Sequence[SchemeGroup], policy: Policy) -> list[str]:
+    """`policy_errors` over every group, each once; a tolerance needs a target quota in some group."""
+    errors: dict[str, None] = {}
+    for group in groups:
+        errors.update(dict.fromkeys(policy_errors(group.scheme, group_policy(policy, group, groups))))
+    targets = any(q.target for g in groups for q in g.scheme.quotas)
+    if len(groups) > 1 and (policy.tolerance or policy.pass_unused) and not targets:
+        errors.update(dict.fromkeys(policy_errors(groups[0].scheme, policy)))
+    return list(errors)
 
 
 @dataclass(frozen=True)
@@ -121,7 +136,7 @@ def grade_in_groups(
                 group.scheme,
                 quota_scope,
                 base=None if bases is None else bases.get(group.key),
-                policy=group_policy(policy, group),
+                policy=group_policy(policy, group, groups),
             )
         except GradingInputError as exc:
             if len(groups) == 1:

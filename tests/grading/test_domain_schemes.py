@@ -177,6 +177,7 @@ def test_the_run_page_and_the_export_show_the_scheme_of_each_branch(organ_campai
     assert page.count('data-testid="quota-group"') == 2
     assert f"机关：{JIGUAN}，名额基数10个" in page and f"其他领域：{SEED}，名额基数29个" in page
     assert page.count(f'data-testid="result-scheme">{JIGUAN}<') == 10
+    assert page.count(">县级复核</a>") == 5  # each scheme's top grade is re-checked: 好 here
 
     rows, _ = workbook_rows(client.get(reverse("grading:export", args=[run.pk])))
     header = rows[0]
@@ -190,6 +191,29 @@ def test_the_application_offers_the_grades_of_the_branchs_scheme(organ_campaign,
     ScoreSheet.objects.filter(pk=sheet.pk).update(state="draft")
     page = client_for("county_admin").get(reverse("sheets:detail", args=[sheet.pk])).content.decode()
     assert '<option value="较好">' in page and '<option value="优秀">' not in page
+
+
+def test_a_run_graded_before_a_domain_scheme_changed_is_not_submitted(campaign, branches, admin):
+    run = grading.run_start(actor=admin, campaign=campaign)
+    campaigns.campaign_set_domain_scheme(actor=admin, campaign=campaign, domain="organ", scheme="jiguan2012")
+    with pytest.raises(
+        grading.GradingError, match="本次定级之后分领域评定方案已修改，请重新定级后再提交公示"
+    ):
+        grading.run_submit(actor=admin, run=run)
+    again = grading.run_start(actor=admin, campaign=campaign)
+    assert grading.run_submit(actor=admin, run=again).submitted_at is not None
+
+
+def test_a_domain_scheme_that_the_grading_settings_contradict_is_refused(campaign, branches, admin):
+    """A 95-point tolerance has no target to float under the 2012 scheme, but would break seed 000's
+    floor for 村."""
+    Campaign.objects.filter(pk=campaign.pk).update(scheme="jiguan2012", tolerance=95, tolerance_unit="points")
+    with pytest.raises(
+        campaigns.CampaignError, match="按现有定级设置不能这样分领域评定：良好名额浮动幅度95个百分点过大"
+    ):
+        campaigns.campaign_set_domain_scheme(
+            actor=admin, campaign=campaign, domain="village", scheme="seed2020"
+        )
 
 
 def test_no_domain_scheme_changes_once_a_grade_is_submitted(organ_campaign, admin):
@@ -242,6 +266,11 @@ def test_the_command_refuses_a_bad_domain_or_scheme(tmp_path, capsys):
     assert "第3行 E列（领域）：领域“月球”无效" in capsys.readouterr().err
     assert grade.main([str(source), "--domain-scheme=机关=jiguan2012", "--existing=moon:3"]) == 2
     assert "“moon”不是本次使用的评定方案（seed2020、jiguan2012）" in capsys.readouterr().err
+    assert grade.main([str(source), "--existing=30", "--existing=镇=12"]) == 2
+    assert "--existing “30”：按党委分配名额时请写成“党委=数量”" in capsys.readouterr().err
+    source.write_text("组织代码,组织名称,所属党委,得分\nA1,甲,镇,91\n", encoding="utf-8")
+    assert grade.main([str(source), "--domain-scheme=机关=jiguan2012"]) == 2
+    assert "使用 --domain-scheme 时得分表须有“领域”列" in capsys.readouterr().err
 
 
 def test_a_notice_lists_both_schemes_grades_best_first(organ_campaign, admin, tree):

@@ -3,10 +3,11 @@ group is graded alone, its quotas shares of its own branches."""
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuangyou.rules.grade_scheme import load_scheme
+from chuangyou.rules.grade_scheme import SchemeError, load_scheme
 from chuangyou.rules.grading import BranchScore, Policy, grade_branches
 from chuangyou.rules.scheme_groups import (
     MAIN,
@@ -14,6 +15,7 @@ from chuangyou.rules.scheme_groups import (
     grade_in_groups,
     group_key,
     group_policy,
+    groups_policy_errors,
     scheme_groups,
 )
 
@@ -72,9 +74,20 @@ def test_settings_that_cannot_be_graded_name_the_domain():
 
 def test_proposals_and_a_tolerance_apply_only_where_the_scheme_has_them():
     policy = Policy(proposals=True, tolerance=Decimal(2), pass_unused=True, cap_at_declared=True)
-    main, organ = scheme_groups(SEED, {"organ": "jiguan2012"})
-    assert group_policy(policy, main) == policy
-    assert group_policy(policy, organ) == Policy(cap_at_declared=True)
+    groups = main, organ = scheme_groups(SEED, {"organ": "jiguan2012"})
+    assert group_policy(policy, main, groups) == policy
+    assert group_policy(policy, organ, groups) == Policy(cap_at_declared=True)
+    # The campaign's own scheme has no target quota, 村 are graded under seed 000's: 良好 may float.
+    groups = scheme_groups(JIGUAN, {"village": "seed2020"})
+    assert groups_policy_errors(groups, Policy(tolerance=Decimal(2))) == []
+    assert groups_policy_errors(
+        scheme_groups(JIGUAN, {"organ": "three-class"}), Policy(tolerance=Decimal(2))
+    ) == [f"评定方案“{JIGUAN.title}”没有可浮动的名额（如“10%左右”），不能设置名额浮动"]
+
+
+def test_a_scheme_that_is_not_a_preset_is_refused():
+    with pytest.raises(SchemeError, match="分领域评定方案“/etc/passwd”无效"):
+        scheme_groups(SEED, {"organ": "/etc/passwd"})
 
 
 def test_a_bad_input_names_the_group_it_is_in():
