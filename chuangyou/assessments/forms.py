@@ -1,4 +1,5 @@
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from django import forms
 
@@ -50,6 +51,28 @@ class EntryForm:
             reason=(self.data.get("reason") or "")[:500],
             note=(self.data.get("note") or "")[:1000],
         )
+
+
+def posted_entry(item, data, entry) -> SimpleNamespace:
+    """The posted inputs of one item exactly as typed, shaped like an entry, to show them again beside
+    the errors (a refused save must not lose what was typed, a number that is not one included)."""
+    try:
+        version = int(data.get("version") or 0)
+    except ValueError:
+        version = entry.version if entry else 0
+    return SimpleNamespace(
+        counts={
+            rule["text"]: data.get(f"count-{i}", "").strip()
+            for i, rule in enumerate(item.rules)
+            if data.get(f"count-{i}", "").strip()
+        },
+        zero_out=[c for i, c in enumerate(item.zero_out) if data.get(f"zero-{i}")],
+        score=(data.get("score") or "").strip()[:20],
+        deduction=(data.get("deduction") or "").strip()[:20],
+        reason=(data.get("reason") or "")[:500],
+        note=(data.get("note") or "")[:1000],
+        version=version,
+    )
 
 
 class ApplicationForm(forms.Form):

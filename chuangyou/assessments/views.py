@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments import queries, services
-from chuangyou.assessments.forms import ApplicationForm, EntryForm, ReopenForm, ReturnForm
+from chuangyou.assessments.forms import ApplicationForm, EntryForm, ReopenForm, ReturnForm, posted_entry
 from chuangyou.assessments.models import ScoreSheet, SheetState
 from chuangyou.campaigns.models import AssessmentRound
 from chuangyou.rubrics.models import Item
@@ -88,7 +88,7 @@ def entry_save(request, pk, item_pk):
         "item": item,
         "entry": entry,
         "errors": errors,
-        "posted": request.POST if errors else None,
+        "shown": posted_entry(item, request.POST, entry) if errors else entry,
         "can_fill": sheet.editable and services.may_fill(request.user, sheet),
         "oob": True,
     }

@@ -4,8 +4,7 @@ reviewer assignments (审核分工). Reads go through querysets, writes through 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from types import SimpleNamespace
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import REVIEW_READERS, scope_of
-from chuangyou.assessments.forms import ReturnForm
+from chuangyou.assessments.forms import ReturnForm, posted_entry
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet, SheetState
 from chuangyou.assessments.queries import get_sheet_for_user, state_counts
 from chuangyou.assessments.services import SheetError
@@ -217,35 +216,6 @@ def _review_and_sheet(request, pk) -> tuple[Review, ScoreSheet]:
     return review, sheet
 
 
-def _posted(item: Item, data, entry) -> SimpleNamespace:
-    """The posted inputs of one item, shaped like an entry, to show them again beside the errors."""
-
-    def number(name):
-        try:
-            value = Decimal((data.get(name) or "").strip())
-        except InvalidOperation:
-            return None
-        return value if value.is_finite() else None
-
-    try:
-        version = int(data.get("version") or 0)
-    except ValueError:
-        version = entry.version if entry else 0
-    return SimpleNamespace(
-        counts={
-            rule["text"]: data.get(f"count-{i}", "").strip()
-            for i, rule in enumerate(item.rules)
-            if data.get(f"count-{i}", "").strip()
-        },
-        zero_out=[c for i, c in enumerate(item.zero_out) if data.get(f"zero-{i}")],
-        score=number("score"),
-        deduction=number("deduction") or 0,
-        reason=data.get("reason", ""),
-        note=data.get("note", ""),
-        version=version,
-    )
-
-
 @require_POST
 def entry_save(request, pk, item_pk):
     """htmx autosave of one item of a review: the item's form again (errors inline, the posted
@@ -271,7 +241,7 @@ def entry_save(request, pk, item_pk):
         "word": KIND_WORDS[review.kind],
         "item": item,
         "review_entry": entry,
-        "shown": _posted(item, request.POST, entry) if errors else entry,
+        "shown": posted_entry(item, request.POST, entry) if errors else entry,
         "errors": errors,
         "can_edit": review.editable and _open(sheet, review.kind),
         "score": review.total,

@@ -37,6 +37,21 @@ def test_a_bad_number_is_shown_on_the_item(client_for, sheet):
     assert not sheet.entries.exists()
 
 
+def test_a_refused_save_shows_what_was_typed_beside_the_error(client_for, sheet):
+    """Nothing typed is lost: a score below the maximum without its reason comes back as typed, with
+    the note, and the form is marked refused (the browser keeps its draft)."""
+    target = item(sheet, "三会一课")
+    url = reverse("sheets:entry_save", args=[sheet.pk, target.pk])
+    client = client_for("branch_secretary")
+    body = client.post(url, {"score": "2.5", "note": "两次会议无记录", "version": "0"}).content.decode()
+    assert "须填写理由" in body and 'name="score" value="2.5"' in body and 'value="两次会议无记录"' in body
+    assert "data-refused" in body and not sheet.entries.exists()
+    body = client.post(url, {"score": "很多", "reason": "会议记录不全", "version": "0"}).content.decode()
+    assert 'name="score" value="很多"' in body and 'value="会议记录不全"' in body
+    body = client.post(url, {"score": "2.5", "reason": "会议记录不全", "version": "0"}).content.decode()
+    assert "data-saved" in body and "data-refused" not in body and "得分 2.5" in body
+
+
 def test_a_stale_tab_gets_the_conflict_message(client_for, sheet):
     client = client_for("branch_secretary")
     target = item(sheet, "纪检机构")

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import template
 
@@ -41,5 +41,8 @@ def points(value) -> str:
     """A score as written: 2, 1.5, 0.25 (no trailing zeros, no exponent)."""
     if value in (None, ""):
         return ""
-    text = format(Decimal(str(value)), "f")
+    try:
+        text = format(Decimal(str(value)), "f")
+    except InvalidOperation:
+        return str(value)  # typed text that is not a number, shown back beside its error
     return text.rstrip("0").rstrip(".") if "." in text else text

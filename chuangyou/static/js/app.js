@@ -32,3 +32,73 @@ document.addEventListener("htmx:confirm", function (event) {
   event.preventDefault();
   if (window.confirm(message)) event.detail.issueRequest(true);
 });
+// Autosave of the item forms (marked data-autosave, htmx trigger "autosave"). A ticked box saves at
+// once; typed values save when the focus leaves the item, so a half-filled item (a score waiting for
+// its reason, a word still in the input method) is never sent and swapped away while it is typed.
+// Until an item is saved, what was typed is kept in the browser as a draft, also across reloads.
+(function () {
+  function draftKey(form) { return "chuangyou-draft:" + form.getAttribute("action"); }
+  function values(form) {
+    const kept = {};
+    form.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (input) {
+      if (input.type === "hidden") return;
+      kept[input.name] = input.type === "checkbox" ? input.checked : input.value;
+    });
+    return kept;
+  }
+  function keepDraft(form) {
+    form.dataset.dirty = "1";
+    try { window.localStorage.setItem(draftKey(form), JSON.stringify(values(form))); } catch (e) { /* storage full or off */ }
+  }
+  function save(form) {
+    if (form.dataset.dirty === "1") window.htmx.trigger(form, "autosave");
+  }
+  document.addEventListener("input", function (event) {
+    const form = event.target.closest("form[data-autosave]");
+    if (form) keepDraft(form);
+  });
+  document.addEventListener("change", function (event) {
+    const form = event.target.closest("form[data-autosave]");
+    if (!form) return;
+    keepDraft(form);
+    if (event.target.type === "checkbox") save(form);
+  });
+  document.addEventListener("focusout", function (event) {
+    const form = event.target.closest("form[data-autosave]");
+    if (form && !(event.relatedTarget && form.contains(event.relatedTarget))) save(form);
+  });
+  // The item as the server answered: a save it accepted ends the draft, a refused one keeps it (the
+  // form shows what was typed again, beside the errors).
+  document.addEventListener("htmx:load", function (event) {
+    const root = event.detail.elt;
+    const forms = root.matches && root.matches("form[data-autosave]") ? [root] : root.querySelectorAll ? root.querySelectorAll("form[data-autosave]") : [];
+    forms.forEach(function (form) {
+      if (form.hasAttribute("data-refused")) keepDraft(form);
+      else if (form.hasAttribute("data-saved")) window.localStorage.removeItem(draftKey(form));
+    });
+  });
+  function restore() {
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      let draft = null;
+      try { draft = JSON.parse(window.localStorage.getItem(draftKey(form)) || "null"); } catch (e) { draft = null; }
+      if (!draft || form.querySelector("fieldset[disabled]")) return;
+      let changed = false;
+      form.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (input) {
+        if (!(input.name in draft) || input.type === "hidden") return;
+        if (input.type === "checkbox") {
+          if (input.checked !== draft[input.name]) { input.checked = draft[input.name]; changed = true; }
+        } else if (input.value !== draft[input.name]) { input.value = draft[input.name]; changed = true; }
+      });
+      if (!changed) { window.localStorage.removeItem(draftKey(form)); return; }
+      form.dataset.dirty = "1";
+      const note = document.createElement("div");
+      note.className = "alert alert-warning py-1 px-2 mb-2 small";
+      note.setAttribute("role", "status");
+      note.dataset.testid = "draft-restored";
+      note.textContent = "已恢复上次未保存的填写内容，请核对后点“保存本项”（或离开本项时自动保存）";
+      form.prepend(note);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
+  else restore();
+})();
