@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "chuangyou.core.middleware.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chuangyou.core.middleware.BadBytesMiddleware",
 ]
 
 ROOT_URLCONF = "chuangyou.urls"

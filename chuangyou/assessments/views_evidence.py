@@ -63,7 +63,8 @@ def _back_url(request, entry: Entry) -> str:
     ):
         if candidate and url_has_allowed_host_and_scheme(candidate, host, require_https=request.is_secure()):
             parts = urlsplit(candidate)
-            return parts.path + (f"?{parts.query}" if parts.query else "")
+            if parts.path.startswith("/"):  # a page of this site, not a view name `redirect` would look up
+                return parts.path + (f"?{parts.query}" if parts.query else "")
     return reverse("evidence:upload", args=[entry.pk])
 
 

@@ -1,6 +1,8 @@
 import ipaddress
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.shortcuts import render
 
 from chuangyou.core import request_context
 
@@ -37,3 +39,30 @@ class RequestContextMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded",)
+
+
+def has_nul(request) -> bool:
+    """A NUL byte in the path, the query string or an urlencoded form: no text in the system has one,
+    and PostgreSQL refuses them in strings. (A multipart form is left to its forms and upload checks:
+    reading it here would fix its upload handlers before the view sets them.)"""
+    if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return True
+    if request.method == "POST" and request.content_type in FORM_TYPES:
+        return b"\x00" in unquote_to_bytes(request.body.replace(b"+", b" "))
+    return False
+
+
+class BadBytesMiddleware:
+    """Answers 400 with a Chinese page, instead of a server error deeper down, to requests with NUL
+    bytes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_nul(request):
+            return render(request, "400.html", status=400)
+        return self.get_response(request)

@@ -130,6 +130,7 @@ def run_detail(request, pk):
                 run, queries.counts_by_scheme(results), whole=whole, townships=by_township.keys
             ),
             "scheme_names": queries.scheme_names(run),
+            "quota_base": (run.summary or {}).get("base", (run.summary or {}).get("total", 0)),
             "by_township": by_township,
             "by_domain": by_domain,
             "form": form,

@@ -415,7 +415,8 @@ def test_method_dates_are_shown_as_iso_dates(client_for, started):
 def test_a_refused_review_save_keeps_what_was_typed(client_for, started):
     sheet, review = started
     client = client_for("township_reviewer")
-    body = save_item(client, review, sheet, "三会一课", {"score": "两分", "reason": "记录不全"}).content.decode()
+    typed = {"score": "两分", "reason": "记录不全"}
+    body = save_item(client, review, sheet, "三会一课", typed).content.decode()
     assert "得分“两分”不是数字" in body and 'name="score" value="两分"' in body and 'value="记录不全"' in body
     assert "data-refused" in body and not review.entries.exists()
     body = save_item(client, review, sheet, "三会一课", {"score": "3", "reason": "记录不全"}).content.decode()
