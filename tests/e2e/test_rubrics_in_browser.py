@@ -200,7 +200,7 @@ def test_admin_binds_the_village_domain_to_version_2(page, server, demo, log_in,
 
     select = page.get_by_label("村领域的适用标准", exact=True)
     select.select_option(label=f"{VILLAGE}（第2版）")
-    select.locator("xpath=..").get_by_role("button", name="设置").click()
+    select.locator("xpath=..").get_by_role("button", name="设置", exact=True).click()
     expect(page).to_have_url(f"{server}/rubrics/")
     expect(page.locator(".alert-success")).to_have_text(f"村领域已改用“{VILLAGE}（第2版）”")
     expect(binding_cell(page, "村")).to_have_text(f"{VILLAGE}（第2版）")
@@ -222,7 +222,7 @@ def test_township_reviewer_reads_but_cannot_change(page, server, demo, log_in, s
     expect(table.locator("tbody tr")).not_to_have_count(0)
     expect(table).not_to_contain_text("草稿")
     expect(page.get_by_role("link", name="从 Excel 导入")).to_have_count(0)
-    expect(page.get_by_role("button", name="设置")).to_have_count(0)
+    expect(page.get_by_role("button", name="设置", exact=True)).to_have_count(0)
     shot(page, "list")
 
     page.get_by_role("link", name=VILLAGE, exact=True).click()

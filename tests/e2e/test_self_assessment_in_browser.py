@@ -122,7 +122,7 @@ def test_self_assessment_season(
         )
         expect(binding.locator("td").nth(1)).to_have_text("未设置")
         binding.locator("select[name=rubric]").select_option(label=ORGAN_RUBRIC)
-        binding.get_by_role("button", name="设置").click()
+        binding.get_by_role("button", name="设置", exact=True).click()
         expect(alert(page, f"{domain}领域已改用“{ORGAN_RUBRIC}”")).to_have_count(1)
 
     page.locator("#main-nav").get_by_role("link", name="争先创优活动").click()

@@ -288,7 +288,7 @@ def test_whole_cycle(
     for _ in range(open_domains.count()):
         row = open_domains.first
         row.locator("select[name=rubric]").select_option(label=ORGAN_RUBRIC)
-        row.get_by_role("button", name="设置").click()
+        row.get_by_role("button", name="设置", exact=True).click()
         expect(alert(page, "已设置该领域的评定标准")).to_have_count(1)
     expect(open_domains).to_have_count(0)
 
