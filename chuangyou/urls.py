@@ -20,6 +20,7 @@ urlpatterns = [
     path("calendar/", include("chuangyou.workcalendar.urls")),
     path("notices/", include("chuangyou.notices.urls")),
     path("gs/", include("chuangyou.notices.urls_public")),
+    path("admin/login/", core_views.admin_login, name="admin_login"),  # the product's login instead
     path("admin/", admin.site.urls),
 ]
 

@@ -28,7 +28,7 @@ class CampaignForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     scheme_file = forms.FileField(
-        label="自定义方案（.toml）",
+        label="自定义方案文件",
         required=False,
         help_text="选择“自定义方案文件”时上传，格式见《规则说明》",
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".toml"}),

@@ -1,6 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from chuangyou.accounts.models import Role
@@ -53,6 +56,20 @@ def workbench(request):
 @login_not_required
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+def admin_login(request):
+    """The back office has no login page of its own: everyone signs in on the product's page, and
+    only a system administrator (staff) goes on into it."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}) or not target.startswith("/admin/"):
+        target = "/admin/"
+    if not request.user.is_authenticated:
+        return redirect_to_login(target)
+    if not request.user.is_staff:
+        raise PermissionDenied("后台管理只供系统管理员使用，请从工作台办理业务")
+    return redirect(target)
 
 
 def forbidden(request, exception=None):

@@ -102,3 +102,21 @@ def test_the_admin_site_cannot_change_events(event, personas):
     assert not admin.has_change_permission(Request(), event)
     assert not admin.has_delete_permission(Request(), event)
     assert not admin.has_add_permission(Request())
+
+
+def test_the_trail_reads_in_chinese(client_for, tree, personas):
+    """Each key by its field's Chinese name, each state by its label, yes/no and lists written out."""
+    from chuangyou.audit.services import record
+
+    record(
+        actor=personas["county_admin"],
+        verb="sheet.submit",
+        target=tree["a1"],
+        organization=tree["a1"],
+        before={"status": "active", "kind": "branch", "proposed": ["甲一村党支部"]},
+        after={"status": "dissolved", "full_members": 12, "secretary_name": "", "quota_breaches": []},
+    )
+    body = client_for("auditor").get(reverse("audit:list")).content.decode()
+    assert "状态：正常<br>" in body and "组织类别：党支部<br>" in body and "推荐优秀：甲一村党支部" in body
+    assert "状态：已撤销<br>" in body and "正式党员数：12" in body and "书记姓名：（空）" in body
+    assert "突破名额：（无）" in body and "status:" not in body

@@ -2,6 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from chuangyou.audit.readable import readable
 from chuangyou.audit.services import VERB_LABELS
 from chuangyou.rules.domains import domain_names
 
@@ -17,6 +18,16 @@ def get_item(mapping, key):
 @register.filter
 def verb_label(verb: str) -> str:
     return VERB_LABELS.get(verb, verb)
+
+
+@register.filter
+def audit_before(event) -> list[tuple[str, str]]:
+    return readable(event.target_type, event.before)
+
+
+@register.filter
+def audit_after(event) -> list[tuple[str, str]]:
+    return readable(event.target_type, event.after)
 
 
 @register.filter

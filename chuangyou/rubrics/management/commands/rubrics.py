@@ -56,7 +56,7 @@ class Command(BaseCommand):
         )
         actions.add_parser("list", help="列出全部评定标准、星级评定标准和软弱涣散情形清单的各个版本")
         exporting = actions.add_parser(
-            "export", help="按种子文件的表格样式（类型 | 项目 | 分值 | 考核评价标准 | 考评方式）导出一个版本"
+            "export", help="按原评定标准的表格样式（类型|项目|分值|考核评价标准|考评方式）导出一个版本"
         )
         exporting.add_argument("code", help="评定标准代码，如 village")
         exporting.add_argument(
