@@ -25,6 +25,10 @@ VERB_LABELS = {
     "org.import": "导入组织",
     "role.grant": "授予角色",
     "role.revoke": "收回角色",
+    "account.login": "登录",
+    "account.logout": "退出登录",
+    "account.login_failed": "登录失败",
+    "account.unlock": "解除登录锁定",
     "account.password_change": "修改密码",
     "demo.create": "生成示范数据",
     "demo.progress": "生成示范活动进度",
@@ -136,6 +140,15 @@ def record(
         source["ip"] = None
     return AuditEvent.objects.create(
         **source, **dict(zip(CONTENT_FIELDS, event.content(), strict=True)), organization=organization
+    )
+
+
+def record_named(*, actor, verb: str, target_type: str, label: str, note: str = "") -> AuditEvent:
+    """An event about something that is not a row of ours: a login under an unknown username, an
+    address unlocked."""
+    event = EventData(verb, target_type, "", label, note=note)
+    return AuditEvent.objects.create(
+        **_source(actor), **dict(zip(CONTENT_FIELDS, event.content(), strict=True))
     )
 
 

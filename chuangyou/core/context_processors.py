@@ -24,6 +24,7 @@ def navigation(request):
         items.append(("orgs:import", "导入导出", "file-spreadsheet"))
     if scope.has_role("county_admin"):
         items.append(("workcalendar:list", "工作日历", "calendar"))
+        items.append(("accounts_lockouts", "登录锁定", "lock-open"))
     if scope.can_read_audit:
         items.append(("audit:list", "审计日志", "shield-check"))
     return {"nav_items": items}
