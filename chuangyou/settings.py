@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "chuangyou.core.middleware.BadBytesMiddleware",
+    "chuangyou.accounts.expiry.PasswordExpiryMiddleware",
 ]
 
 ROOT_URLCONF = "chuangyou.urls"
@@ -138,7 +139,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "chuangyou.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "chuangyou.accounts.validators.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
+    {"NAME": "chuangyou.accounts.validators.UsernameValidator"},
+    {"NAME": "chuangyou.accounts.validators.HistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+# Passwords older than this many days must be changed at the next request (0: they do not expire).
+PASSWORD_MAX_AGE_DAYS = env.int("CHUANGYOU_PASSWORD_MAX_AGE_DAYS", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"
 LOGOUT_REDIRECT_URL = "login"
@@ -152,6 +158,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env.bool("CHUANGYOU_SECURE_COOKIES", default=False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Served over HTTPS (secure cookies on): browsers are told to keep to HTTPS for a year.
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SECURE_COOKIES else 0
+# Features no page uses are off for every page (the camera for evidence goes through a file input).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

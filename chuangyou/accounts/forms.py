@@ -35,7 +35,10 @@ class OwnPasswordForm(PasswordChangeForm):
         self.request = request
         self.fields["old_password"].label = "原密码"
         self.fields["new_password1"].label = "新密码"
-        self.fields["new_password1"].help_text = "至少12位，不能是常见密码或纯数字，不能与用户名、姓名相近"
+        self.fields["new_password1"].help_text = (
+            "至少12位，含大写字母、小写字母、数字、符号中的至少3类，"
+            "不能含用户名、不能与姓名相近，不能是最近5次用过的密码"
+        )
         self.fields["new_password2"].label = "再次输入新密码"
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"

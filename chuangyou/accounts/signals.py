@@ -1,28 +1,26 @@
-"""Logins, logouts and failed logins are audit events (等保: 安全审计)."""
+"""Failed logins are audit events (等保: 安全审计); logins and logouts are recorded by the login and
+logout pages (`accounts.views`), the only way in."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
 from chuangyou.accounts.models import RoleAssignment
 from chuangyou.audit.services import record, record_named
 
 
-def _home(user):
+def home(user):
     """The organization the user's first role is held on: its auditors read the user's logins."""
     held = RoleAssignment.objects.filter(user=user).select_related("organization").order_by("pk").first()
     return held.organization if held else None
 
 
-@receiver(user_logged_in)
-def logged_in(sender, request, user, **kwargs):
-    record(actor=user, verb="account.login", target=user, organization=_home(user))
+def login_recorded(user) -> None:
+    record(actor=user, verb="account.login", target=user, organization=home(user))
 
 
-@receiver(user_logged_out)
-def logged_out(sender, request, user, **kwargs):
-    if user is not None:
-        record(actor=user, verb="account.logout", target=user, organization=_home(user))
+def logout_recorded(user) -> None:
+    record(actor=user, verb="account.logout", target=user, organization=home(user))
 
 
 @receiver(user_login_failed)
@@ -34,7 +32,7 @@ def login_failed(sender, credentials, request=None, **kwargs):
             actor=None,
             verb="account.login_failed",
             target=user,
-            organization=_home(user),
+            organization=home(user),
             note="密码不正确或账号已锁定",
         )
     else:

@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods
 
-from chuangyou.accounts import lockout
+from chuangyou.accounts import lockout, signals
 from chuangyou.accounts.forms import LoginForm, OwnPasswordForm
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
@@ -20,9 +20,19 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        signals.login_recorded(form.get_user())
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated else None
+        response = super().post(request, *args, **kwargs)
+        if user is not None:
+            signals.logout_recorded(user)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -2,8 +2,9 @@
 
 `application_context(sheet)` gives plain strings only, so the Word template, the HTML page and the
 tests read the same values. The organization is shown as it was when the sheet was submitted
-(`organization_snapshot`) when there is one, else as it is now. The secretary's phone is always
-masked (personal-data rule): the snapshot already stores it masked, the live record does not.
+(`organization_snapshot`) when there is one, else as it is now. The secretary's phone is masked
+(personal-data rule) except for those who sign the form (`full_phone`): they get the number in
+full while it is still the one the snapshot masked.
 """
 
 from __future__ import annotations
@@ -174,10 +175,14 @@ def evaluation_text(summary: dict | None) -> str:
     return "；".join(parts) or NOT_EVALUATED
 
 
-def application_context(sheet) -> dict[str, Any]:
+def application_context(sheet, *, full_phone: bool = False) -> dict[str, Any]:
     campaign = sheet.round.campaign
     county = county_name(campaign.root.name)
     org = _organization(sheet)
+    phone = mask_phone(org["secretary_phone"] or "")  # mask_phone leaves a masked number as it is
+    live = sheet.organization.secretary_phone or ""
+    if full_phone and live and mask_phone(live) == phone:
+        phone = live
     return {
         "county": county,
         "title": f"{county}基层党组织争先创优申报表",
@@ -189,8 +194,7 @@ def application_context(sheet) -> dict[str, Any]:
         "org_kind": _label(Kind, org["kind"]),
         "domain": _label(Domain, org["domain"]),
         "secretary": clean(org["secretary_name"]),
-        # mask_phone leaves an already masked number as it is.
-        "phone": mask_phone(org["secretary_phone"] or ""),
+        "phone": phone,
         "full_members": number(org["full_members"] or 0),
         "probationary_members": number(org["probationary_members"] or 0),
         "members_total": number((org["full_members"] or 0) + (org["probationary_members"] or 0)),

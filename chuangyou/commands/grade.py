@@ -379,7 +379,9 @@ def write_output(target: Path, header: list[str], rows: list[list[Any]]) -> None
     try:
         if target.suffix.lower() == ".xlsx":
             os.close(fd)
-            write_xlsx(temp_name, header, rows, sheet_name="评定结果")
+            write_xlsx(
+                temp_name, header, rows, sheet_name="评定结果", percent=(column_title("satisfaction"),)
+            )
         else:
             with open(fd, "w", encoding="utf-8-sig", newline="") as stream:  # BOM: Excel opens it as UTF-8
                 write_csv(stream, header, rows)

@@ -25,7 +25,8 @@ def client_ip(request) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Makes the client IP available to audit events; no-store on signed-in pages."""
+    """Makes the client IP available to audit events; no-store on signed-in pages; the
+    Permissions-Policy on every response."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,6 +39,7 @@ class RequestContextMiddleware:
             request_context.reset(token)
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response.setdefault("Cache-Control", "no-store")
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 
 

@@ -81,4 +81,4 @@ def rows(values: Iterable[tuple], schemes: Mapping[str, str]) -> Iterator[list[A
 
 
 def write_run(target: IO[bytes], values: Iterable[tuple], schemes: Mapping[str, str]) -> None:
-    write_xlsx(target, HEADER, rows(values, schemes), sheet_name=SHEET_NAME)
+    write_xlsx(target, HEADER, rows(values, schemes), sheet_name=SHEET_NAME, percent=("满意率",))

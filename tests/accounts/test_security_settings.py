@@ -82,3 +82,15 @@ def test_a_user_without_a_role_sees_an_empty_workbench(client_for):
 
 def test_usernames_are_unique(personas):
     assert get_user_model().objects.filter(username="p_town").count() == 1
+
+
+def test_every_page_turns_off_the_features_it_does_not_use(client):
+    policy = client.get(reverse("login"))["Permissions-Policy"]
+    assert "camera=()" in policy and "geolocation=()" in policy
+
+
+def test_hsts_is_sent_when_cookies_are_secure(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000  # as with CHUANGYOU_SECURE_COOKIES=1
+    response = client.get(reverse("login"), secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000"
+    assert (31536000 if project_settings.SECURE_COOKIES else 0) == project_settings.SECURE_HSTS_SECONDS

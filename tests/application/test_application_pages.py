@@ -42,7 +42,7 @@ def test_the_print_page_shows_the_form(client_for, sheet):
         "甲一村党支部",
         "TA01",
         "王建国",
-        "138****1234",
+        "13812341234",  # in full for the secretary who signs it
         "8.5分",
         "党的组织设置",
         "3.5",
@@ -57,7 +57,6 @@ def test_the_print_page_shows_the_form(client_for, sheet):
         "2026年12月6日",
     ):
         assert text in body, text
-    assert "13812341234" not in body
     assert "data-print" in body and "打印" in body
     assert "css/print-application.css" in body
     assert reverse("application:docx", args=[sheet.pk]) in body
@@ -121,3 +120,8 @@ def test_only_get_is_allowed(client_for, sheet):
     client = client_for("county_admin")
     for url in urls(sheet):
         assert client.post(url).status_code == 405
+
+
+def test_readers_see_the_phone_masked(client_for, sheet):
+    body = client_for("leading_group").get(reverse("application:print", args=[sheet.pk])).content.decode()
+    assert "138****1234" in body and "13812341234" not in body
