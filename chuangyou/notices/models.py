@@ -158,6 +158,8 @@ class Objection(models.Model):
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     # A keyed hash of the sender's address: enough to limit floods, not to identify anyone.
     source_hash = models.CharField(max_length=64, db_index=True)
+    # Many objections about one organization in a day (a possible flood): accepted, marked for the office.
+    flooded = models.BooleanField("集中提交", default=False)
     created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -211,3 +213,18 @@ class OfficialGrade(models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.year}年：{self.grade}"
+
+
+class ObjectionSource(models.Model):
+    """One row per sender address (its keyed hash), updated first by every objection from it: the
+    row lock makes "count, then insert" of the flood limits one step per address."""
+
+    source_hash = models.CharField(max_length=64, unique=True)
+    last_at = models.DateTimeField("最近提交", auto_now=True)
+
+    class Meta:
+        verbose_name = "异议来源"
+        verbose_name_plural = "异议来源"
+
+    def __str__(self):
+        return self.source_hash[:12]

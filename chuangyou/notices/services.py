@@ -29,6 +29,7 @@ from chuangyou.notices.models import (
     NoticeEntry,
     NoticeState,
     Objection,
+    ObjectionSource,
     ObjectionState,
     OfficialGrade,
 )
@@ -42,7 +43,10 @@ VERIFIED_STATES = (ObjectionState.UPHELD, ObjectionState.DISMISSED)
 # Flood limits, counted in the database: per sender address and per organization.
 PER_SOURCE_BURST = (5, dt.timedelta(minutes=10))
 PER_SOURCE_DAY = (20, dt.timedelta(days=1))
-PER_ENTRY_DAY = (50, dt.timedelta(days=1))
+PER_SOURCE_ENTRY_DAY = (3, dt.timedelta(days=1))  # one address about one organization
+# Beyond this many a day about one organization, objections are still taken but marked as a flood,
+# so that a few addresses cannot silence a notice.
+ENTRY_FLOOD_DAY = (50, dt.timedelta(days=1))
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -340,13 +344,22 @@ def source_hash(address: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), (address or "").encode(), hashlib.sha256).hexdigest()
 
 
-def _check_limits(entry: NoticeEntry, source: str, now) -> None:
+def _check_limits(entry: NoticeEntry, source: str, now) -> bool:
+    """Refuse a sender over its limits; True when the organization gets a flood (taken, marked).
+
+    The sender's counter row is written first: a concurrent objection from the same address waits
+    for this transaction (a row lock on PostgreSQL, the write lock on SQLite), so it counts this one."""
+    ObjectionSource.objects.get_or_create(source_hash=source)
+    ObjectionSource.objects.filter(source_hash=source).update(last_at=now)
+    mine = Objection.objects.filter(source_hash=source)
     for limit, window in (PER_SOURCE_BURST, PER_SOURCE_DAY):
-        if Objection.objects.filter(source_hash=source, created_at__gte=now - window).count() >= limit:
+        if mine.filter(created_at__gte=now - window).count() >= limit:
             raise NoticeError("您提交的异议较多，请稍后再试。如情况紧急，请直接联系县委组织部。")
-    limit, window = PER_ENTRY_DAY
-    if Objection.objects.filter(entry=entry, created_at__gte=now - window).count() >= limit:
-        raise NoticeError("该组织今日收到的异议已较多，请明天再提交，或直接联系县委组织部。")
+    limit, window = PER_SOURCE_ENTRY_DAY
+    if mine.filter(entry=entry, created_at__gte=now - window).count() >= limit:
+        raise NoticeError("您今天对该组织提交的异议已较多，请明天再提交，或直接联系县委组织部。")
+    limit, window = ENTRY_FLOOD_DAY
+    return Objection.objects.filter(entry=entry, created_at__gte=now - window).count() >= limit
 
 
 @transaction.atomic
@@ -370,7 +383,7 @@ def objection_submit(*, entry: NoticeEntry, content: str, name: str, phone: str,
         raise NoticeError(errors)
     source = source_hash(address)
     now = timezone.now()
-    _check_limits(entry, source, now)
+    flooded = _check_limits(entry, source, now)
     try:
         due = _answer_due(today)
     except MissingCalendarError as exc:  # publishing checks this; the calendar may have changed since
@@ -378,7 +391,7 @@ def objection_submit(*, entry: NoticeEntry, content: str, name: str, phone: str,
             f"{exc.year}年的节假日安排尚未录入，暂时无法计算异议办理期限。请直接联系县委组织部反映，或稍后再试。"
         ) from None
     objection = Objection.objects.create(
-        entry=entry, content=content, name=name, phone=phone, due=due, source_hash=source
+        entry=entry, content=content, name=name, phone=phone, due=due, source_hash=source, flooded=flooded
     )
     record(
         actor=None,

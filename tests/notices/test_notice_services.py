@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from chuangyou.assessments.models import ScoreSheet, SheetState
@@ -782,3 +783,25 @@ def test_a_notice_past_its_end_is_reported_before_the_daily_job_ran(published_no
     on_day(AFTER)
     reported = notices.notice_report(actor=personas["county_admin"], batch=published_notice)
     assert reported.state == NoticeState.REPORTED and reported.ended_at is not None
+
+
+def test_one_address_may_not_pile_on_one_organization(published_notice, on_day):
+    on_day(IN_PERIOD)
+    entry = entry_of(published_notice, "TA01")
+    for _ in range(3):
+        object_to(entry, address="203.0.113.9")
+    with pytest.raises(notices.NoticeError, match="您今天对该组织提交的异议已较多"):
+        object_to(entry, address="203.0.113.9")
+    assert object_to(entry_of(published_notice, "TA02"), address="203.0.113.9")  # another organization
+
+
+def test_a_flood_about_one_organization_is_taken_and_marked_not_refused(published_notice, on_day, client_for):
+    """Ten addresses cannot silence a notice: beyond 50 a day the objections are still taken."""
+    on_day(IN_PERIOD)
+    entry = entry_of(published_notice, "TA01")
+    for n in range(50):
+        object_to(entry, address=f"198.51.100.{n}")
+    late = object_to(entry, address="192.0.2.1")
+    assert late.flooded and not Objection.objects.filter(flooded=True).exclude(pk=late.pk).exists()
+    body = client_for("county_admin").get(reverse("notices:objections")).content.decode()
+    assert body.count('data-testid="flooded"') == 1
