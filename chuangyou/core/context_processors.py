@@ -13,6 +13,10 @@ def navigation(request):
         ("orgs:tree", "组织架构", "sitemap"),
         ("orgs:list", "组织列表", "list"),
     ]
+    if scope.has_role("branch_secretary"):
+        items.append(("sheets:mine", "我的自查", "pencil"))
+        items.append(("sheets:mine_evaluation", "民主测评", "users"))
+        items.append(("sheets:mine_application", "申报表", "file-text"))
     items.append(("rubrics:list", "评定标准", "clipboard-list"))
     items.append(("campaigns:list", "争先创优活动", "flag"))
     # The leading group and the auditors read progress, reviews and notices (without acting on them).

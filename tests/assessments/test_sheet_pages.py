@@ -169,3 +169,18 @@ def test_the_sheet_page_costs_the_same_with_4_or_40_items(client_for, sheet, tre
             assert client.get(reverse("sheets:detail", args=[target.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_branch_secretary_has_its_own_menu(client_for, sheet):
+    client = client_for("branch_secretary")
+    body = client.get(reverse("workbench")).content.decode()
+    assert all(label in body for label in ("我的自查", ">民主测评<", ">申报表<"))
+    assert client.get(reverse("sheets:mine")).url == reverse("sheets:detail", args=[sheet.pk])
+    assert client.get(reverse("sheets:mine_evaluation")).url == reverse("evaluations:manage", args=[sheet.pk])
+    assert client.get(reverse("sheets:mine_application")).url == reverse("application:print", args=[sheet.pk])
+    assert "我的自查" not in client_for("county_admin").get(reverse("workbench")).content.decode()
+
+
+def test_a_secretary_without_a_sheet_is_told_so(client_for, tree):
+    response = client_for("branch_secretary").get(reverse("sheets:mine"), follow=True)
+    assert "本支部目前没有自查表" in response.content.decode()
