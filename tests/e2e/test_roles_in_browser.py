@@ -64,11 +64,14 @@ def test_role_sees_its_workbench_menu_and_tree(page, server, demo, log_in, shot,
     cards = page.get_by_test_id("scope-card")
     expect(cards).to_have_count(1)
     expect(cards.locator(".card-title")).to_have_text(scope_org.name)
+    own = ["我的自查", "民主测评", "申报表"] if expected.role == Role.BRANCH_SECRETARY else []
     nav = (
-        BASE_NAV
+        BASE_NAV[:3]
+        + own
+        + BASE_NAV[3:]
         + (["自查进度", "审核复核", "公示审定"] if expected.reads_reviews else [])
         + (["导入导出"] if expected.manages_tree else [])
-        + (["工作日历"] if expected.role == Role.COUNTY_ADMIN else [])
+        + (["工作日历", "登录锁定"] if expected.role == Role.COUNTY_ADMIN else [])
         + (["审计日志"] if expected.reads_audit else [])
     )
     expect(page.locator("#main-nav .nav-link")).to_have_text(nav)
