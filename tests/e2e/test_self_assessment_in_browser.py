@@ -215,7 +215,8 @@ def test_self_assessment_season(
     shot(page, "sheet")
 
     # --- 3. Democratic evaluation: issue codes, print them, answer on a phone --------------------
-    page.get_by_role("link", name="民主测评", exact=True).click()
+    # The sheet's link, not the menu's of the same name.
+    page.locator(".page-wrapper").get_by_role("link", name="民主测评", exact=True).click()
     expect(page).to_have_url(f"{server}/evaluations/sheet/{sheet.pk}/")
     evaluation_closes = timezone.localtime() + timedelta(days=3)
     page.locator("#id_members").fill("5")

@@ -136,7 +136,8 @@ def fill_sheet(page) -> tuple[list[str], Decimal]:
 
 def run_evaluation(page, browser, browser_context_args, server, org_name, guide_shot, shots: bool):
     """Three member codes and one for the public; answered on a phone without logging in."""
-    page.get_by_role("link", name="民主测评", exact=True).click()
+    # The sheet's link, not the menu's of the same name.
+    page.locator(".page-wrapper").get_by_role("link", name="民主测评", exact=True).click()
     closes = timezone.localtime(timezone.now() + dt.timedelta(days=3))
     page.locator("#id_members").fill("3")
     page.locator("#id_public").fill("1")
