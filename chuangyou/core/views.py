@@ -10,6 +10,7 @@ from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.audit.models import AuditEvent
 from chuangyou.notices import queries as notice_queries
+from chuangyou.notices.timeline import sheet_timeline
 from chuangyou.orgs import queries
 from chuangyou.orgs.models import Kind, Organization
 from chuangyou.workcalendar.queries import missing_next_year
@@ -101,7 +102,8 @@ def assessment_progress(user, scope) -> dict:
     if scope.has_role(Role.BRANCH_SECRETARY) and not scope.has_role(
         Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER
     ):
-        context["my_sheets"] = list(sheets.select_related("organization", "round"))
+        context["my_sheets"] = list(sheets.select_related("organization", "round__campaign"))
+        context["my_timelines"] = [sheet_timeline(s) for s in context["my_sheets"] if s.submitted_at]
         return context
     submitted = ~Q(state__in=[SheetState.DRAFT, SheetState.RETURNED])
     context["sheet_counts"] = sheets.aggregate(
