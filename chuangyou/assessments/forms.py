@@ -3,6 +3,7 @@ from types import SimpleNamespace
 
 from django import forms
 
+from chuangyou.assessments.scoring import nothing_applies
 from chuangyou.assessments.services import EntryData
 
 
@@ -27,6 +28,8 @@ class EntryForm:
         return value
 
     def entry(self) -> EntryData | None:
+        if self.data.get("nothing_applies"):
+            return nothing_applies(self.item, note=(self.data.get("note") or "")[:1000])
         counts: dict[str, int] = {}
         for index, rule in enumerate(self.item.rules):
             raw = (self.data.get(f"count-{index}") or "").strip()

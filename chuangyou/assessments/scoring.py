@@ -33,6 +33,23 @@ def core_item(item: Item) -> core.Item:
     )
 
 
+def nothing_applies(item: Item, note: str = "") -> EntryData:
+    """What the one-tap 无扣分/满分/无加分 saves for `item` (the note typed beside it is kept)."""
+    return EntryData(score=core.nothing_applies(core_item(item)).score, note=note)
+
+
+def stored_data(entry) -> EntryData:
+    """The inputs of a stored entry, to save them again as they are (a prefilled entry confirmed)."""
+    return EntryData(
+        counts=dict(entry.counts),
+        zero_out=tuple(entry.zero_out),
+        score=entry.score,
+        deduction=entry.deduction,
+        reason=entry.reason,
+        note=entry.note,
+    )
+
+
 def sheet_totals(rows) -> tuple[Decimal, dict[str, str], int]:
     """Total, subtotals per category and the number of items done, from the entries' stored results.
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import Entry, ScoreSheet, SheetState
-from chuangyou.assessments.scoring import EntryData, apply_entry, entries_totals
+from chuangyou.assessments.scoring import EntryData, apply_entry, entries_totals, nothing_applies
 from chuangyou.audit.services import record
 from chuangyou.lib.errors import ServiceError
 from chuangyou.rules import rubric as core
+from chuangyou.rules.grade_scheme import format_number
 
 
 class SheetError(ServiceError):
@@ -99,6 +100,23 @@ def store_entry(model, owner: dict, item, data: EntryData, version: int, actor, 
     return entry, result, before
 
 
+def store_category(model, owner: dict, category, actor, *, pick, conflict: str, check=None) -> dict[str, str]:
+    """Save at once the items of `category` for which `pick(item, entry or None)` gives data (one tap
+    for a whole category); returns the score of each item saved, by name."""
+    entries = {e.item_id: e for e in model.objects.filter(item__category=category, **owner)}
+    saved = {}
+    for item in category.items.select_related("category").order_by("order", "id"):
+        entry = entries.get(item.pk)
+        data = pick(item, entry)
+        if data is not None:
+            version = entry.version if entry else 0
+            _, result, _ = store_entry(
+                model, owner, item, data, version, actor, conflict=conflict, check=check
+            )
+            saved[item.name] = format_number(result.score)
+    return saved
+
+
 @transaction.atomic
 def entry_save(*, actor, sheet: ScoreSheet, item, data: EntryData, version: int) -> Entry:
     """Save one item; the sheet's total and subtotals change in the same transaction."""
@@ -120,6 +138,36 @@ def entry_save(*, actor, sheet: ScoreSheet, item, data: EntryData, version: int)
         after={"item": item.name, "score": str(result.score), "notes": list(result.notes)},
     )
     return entry
+
+
+@transaction.atomic
+def category_nothing_applies(*, actor, sheet: ScoreSheet, category) -> dict[str, str]:
+    """One tap for a category: each of its items not filled yet is saved as 无扣分 (满分 where the score
+    is given by hand, 无加分 for a bonus); items already filled stay as they are."""
+    current = _locked(sheet, actor)
+    if category.rubric_id != current.rubric_id:
+        raise SheetError("该类别不属于本自查表的评定标准")
+    saved = store_category(
+        Entry,
+        {"sheet": current},
+        category,
+        actor,
+        pick=lambda item, entry: (
+            None if entry and entry.done else nothing_applies(item, entry.note if entry else "")
+        ),
+        conflict="本类项目已在其他页面或由他人修改，请刷新后再试（未保存任何项目）",
+    )
+    if saved:
+        _refresh_totals(current)
+        current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
+        record(
+            actor=actor,
+            verb="sheet.category_nothing_applies",
+            target=current,
+            organization=current.organization,
+            after={"category": category.name, "items": saved},
+        )
+    return saved
 
 
 @transaction.atomic

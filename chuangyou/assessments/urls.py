@@ -11,6 +11,11 @@ urlpatterns = [
     path("mine/application/", views.my_sheet, {"page": "application"}, name="mine_application"),
     path("<int:pk>/", views.sheet_detail, name="detail"),
     path("<int:pk>/items/<int:item_pk>/", views.entry_save, name="entry_save"),
+    path(
+        "<int:pk>/categories/<int:category_pk>/nothing-applies/",
+        views.category_nothing_applies,
+        name="category_nothing_applies",
+    ),
     path("<int:pk>/application-fields/", views.application_save, name="application_save"),
     path("<int:pk>/submit/", views.sheet_submit, name="submit"),
     path("<int:pk>/return/", views.sheet_return, name="return"),

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangyou.accounts.models import Role
@@ -9,7 +10,7 @@ from chuangyou.assessments import queries, services
 from chuangyou.assessments.forms import ApplicationForm, EntryForm, ReopenForm, ReturnForm, posted_entry
 from chuangyou.assessments.models import ScoreSheet, SheetState
 from chuangyou.campaigns.models import AssessmentRound
-from chuangyou.rubrics.models import Item
+from chuangyou.rubrics.models import Category, Item
 from chuangyou.rules.grade_scheme import SchemeError
 
 
@@ -93,6 +94,24 @@ def entry_save(request, pk, item_pk):
         "oob": True,
     }
     return render(request, "sheets/_item.html", context)
+
+
+@require_POST
+def category_nothing_applies(request, pk, category_pk):
+    """One tap for a category: its items not filled yet are saved as 无扣分/满分."""
+    sheet = queries.get_sheet_for_user(request.user, pk)
+    category = get_object_or_404(Category, pk=category_pk, rubric=sheet.rubric_id)
+    try:
+        saved = services.category_nothing_applies(actor=request.user, sheet=sheet, category=category)
+    except services.SheetError as exc:
+        for error in exc.errors:
+            messages.error(request, error)
+    else:
+        if saved:
+            messages.success(request, f"“{category.name}”的{len(saved)}个未填项目已按满分（无扣分）保存")
+        else:
+            messages.info(request, f"“{category.name}”的项目都已填写，未作修改")
+    return redirect(f"{reverse('sheets:detail', args=[sheet.pk])}#category-{category.pk}")
 
 
 @require_POST

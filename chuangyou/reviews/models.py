@@ -97,6 +97,9 @@ class Review(models.Model):
 
 class ReviewEntry(EntryFields):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="entries")
+    # Copied from the branch's self-assessment when the township review starts: it counts in the
+    # review's score (so the gap starts at 0) but is not the reviewer's until saved or confirmed.
+    prefilled = models.BooleanField("沿用自评（待核对）", default=False)
 
     class Meta:
         verbose_name = "审核项目"

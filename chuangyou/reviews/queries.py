@@ -153,3 +153,8 @@ def reviewers_for(user):
         .distinct()
         .order_by("username")
     )
+
+
+def prefilled_count(review: Review) -> int:
+    """Items of a review still as copied from the self-assessment (not yet checked by the reviewer)."""
+    return review.entries.filter(prefilled=True).count()

@@ -20,8 +20,8 @@ from django.utils import timezone
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import GRADABLE_STATES, ScoreSheet, SheetState
-from chuangyou.assessments.scoring import EntryData, entries_totals
-from chuangyou.assessments.services import SheetError, clear_grading_inputs, store_entry
+from chuangyou.assessments.scoring import EntryData, entries_totals, nothing_applies, stored_data
+from chuangyou.assessments.services import SheetError, clear_grading_inputs, store_category, store_entry
 from chuangyou.audit.services import record
 from chuangyou.reviews.models import (
     KIND_WORDS,
@@ -151,6 +151,8 @@ def review_start(*, actor, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -
             review.entries.all().delete()
             _copy_township_review(current, review)
             recopied = True
+    if kind == ReviewKind.TOWNSHIP:
+        _prefill_from_self_assessment(current, review)
     record(
         actor=actor,
         verb="review.start",
@@ -184,13 +186,45 @@ def _copy_township_review(sheet: ScoreSheet, recheck: Review) -> None:
     recheck.vetoes.set(township.vetoes.all())
 
 
-def _deduction_has_reason(entry: ReviewEntry, result) -> None:
+# The reason a prefilled deduction carries: the reviewer's agreement with the branch's own.
+AGREED_REASON = "认可支部自评扣分"
+
+
+def _prefill_from_self_assessment(sheet: ScoreSheet, review: Review) -> None:
+    """The township review starts from the branch's own entries, each marked prefilled: the review's
+    score starts at the self-assessment's (a gap of 0, not −100) and each item waits to be checked.
+    Started again after the branch resubmitted, the unchecked copies are taken again from its new
+    entries; the items the reviewer has scored stay."""
+    review.entries.filter(prefilled=True).delete()
+    own = set(review.entries.values_list("item_id", flat=True))
+    fields = ("item_id", "counts", "zero_out", "score", "deduction", "note", "result", "done")
+    entries = [e for e in sheet.entries.select_related("item") if e.done and e.item_id not in own]
+    ReviewEntry.objects.bulk_create(
+        ReviewEntry(
+            review=review,
+            prefilled=True,
+            reason=e.reason or (AGREED_REASON if _is_deduction(e.item, e.result) else ""),
+            **{f: getattr(e, f) for f in fields},
+        )
+        for e in entries
+    )
+    review.total, review.subtotals, review.items_done = entries_totals(review.entries.all())
+    review.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
+
+
+def _is_deduction(item, score) -> bool:
+    return item.kind != "bonus" and score < item.max_points
+
+
+def _confirmed(entry: ReviewEntry, result) -> None:
+    """A review entry saved by the reviewer is theirs (no longer prefilled); a deduction needs its reason."""
     item = entry.item
-    if item.kind != "bonus" and result.score < item.max_points and not entry.reason:
+    if _is_deduction(item, result.score) and not entry.reason:
         raise SheetError(
             f"“{item.name}”审核扣分（得{format_number(result.score)}分，"
             f"满分{format_number(item.max_points)}分），请填写扣分理由"
         )
+    entry.prefilled = False
 
 
 @transaction.atomic
@@ -207,7 +241,7 @@ def review_entry_save(*, actor, review: Review, item, data: EntryData, version: 
         version,
         actor,
         conflict=f"该项目已由其他{KIND_WORDS[current.kind]}人修改，请刷新后再填写（您填写的内容未保存）",
-        check=_deduction_has_reason,
+        check=_confirmed,
     )
     current.total, current.subtotals, current.items_done = entries_totals(current.entries.all())
     current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
@@ -220,6 +254,42 @@ def review_entry_save(*, actor, review: Review, item, data: EntryData, version: 
         after={"item": item.name, "score": str(result.score), "reason": entry.reason},
     )
     return entry
+
+
+@transaction.atomic
+def review_category_confirm(*, actor, review: Review, category) -> dict[str, str]:
+    """One tap for a category of a review: each item still prefilled from the self-assessment is
+    confirmed as it is, each item not scored yet is saved as 无扣分 (满分/无加分); the reviewer's own
+    scores stay."""
+    current = _locked_review(review, actor)
+    if category.rubric_id != current.sheet.rubric_id:
+        raise SheetError("该类别不属于本自查表的评定标准")
+
+    def pick(item, entry):
+        if entry is not None and entry.prefilled:
+            return stored_data(entry)
+        return None if entry is not None and entry.done else nothing_applies(item)
+
+    saved = store_category(
+        ReviewEntry,
+        {"review": current},
+        category,
+        actor,
+        pick=pick,
+        conflict=f"本类项目已由其他{KIND_WORDS[current.kind]}人修改，请刷新后再试（未保存任何项目）",
+        check=_confirmed,
+    )
+    if saved:
+        current.total, current.subtotals, current.items_done = entries_totals(current.entries.all())
+        current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
+        record(
+            actor=actor,
+            verb="review.category_confirm",
+            target=current,
+            organization=current.sheet.organization,
+            after={"category": category.name, "items": saved},
+        )
+    return saved
 
 
 @transaction.atomic
@@ -347,9 +417,14 @@ def review_finish(*, actor, review: Review) -> Review:
     sheet = _locked_sheet(review.sheet)  # the sheet first, as every other service locks them
     current = _locked_review(review, actor)
     errors = []
-    done = set(current.entries.filter(done=True).values_list("item_id", flat=True))
-    if missing := [name for pk, name in _rubric_items(sheet) if pk not in done]:
-        errors.append(f"还有{len(missing)}个项目未审核打分：{'、'.join(missing)}")
+    entries = dict(current.entries.filter(done=True).values_list("item_id", "prefilled"))
+    items = _rubric_items(sheet)
+    if missing := [name for pk, name in items if pk not in entries]:
+        errors.append(f"还有{len(missing)}个项目未{KIND_WORDS[current.kind]}打分：{'、'.join(missing)}")
+    if unchecked := [name for pk, name in items if entries.get(pk)]:
+        errors.append(
+            f"还有{len(unchecked)}个项目沿用支部自评尚未核对，请逐项确认或点“本类确认”：{'、'.join(unchecked)}"
+        )
     if not current.methods:
         errors.append("请至少记录一种审核方式（听取汇报、民主测评、查阅资料、实地查看、调查核实）")
     if current.kind == ReviewKind.TOWNSHIP and sheet.state != SheetState.UNDER_REVIEW:

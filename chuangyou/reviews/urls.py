@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/send-back/", views.send_back, name="send_back"),
     # pk of the review (审核表), not of the sheet:
     path("r/<int:pk>/items/<int:item_pk>/", views.entry_save, name="entry_save"),
+    path("r/<int:pk>/categories/<int:category_pk>/confirm/", views.category_confirm, name="category_confirm"),
     path("r/<int:pk>/details/", views.details_save, name="details_save"),
     path("r/<int:pk>/finish/", views.review_finish, name="finish"),
     path("assignments/", views.assignments, name="assignments"),

@@ -4,7 +4,6 @@ reviewer assignments (审核分工). Reads go through querysets, writes through 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -24,7 +23,7 @@ from chuangyou.orgs.models import Organization
 from chuangyou.reviews import queries, services
 from chuangyou.reviews.forms import AssignmentForm, DetailsForm, SendBackForm
 from chuangyou.reviews.models import KIND_WORDS, Review, ReviewerAssignment, ReviewKind
-from chuangyou.rubrics.models import Item
+from chuangyou.rubrics.models import Category, Item
 
 PAGE_NAMES = {ReviewKind.TOWNSHIP: "reviews:detail", ReviewKind.COUNTY: "reviews:recheck"}
 
@@ -61,11 +60,19 @@ def _open(sheet: ScoreSheet, kind: str) -> bool:
     return sheet.state in ((SheetState.UNDER_REVIEW,) if kind == ReviewKind.TOWNSHIP else GRADABLE_STATES)
 
 
-def _gap(sheet: ScoreSheet, score) -> tuple[Decimal | None, bool]:
-    if score is None:
-        return None, False
-    gap = score - sheet.total
-    return gap, abs(gap) >= sheet.round.campaign.gap_threshold
+def _totals(sheet: ScoreSheet, review: Review | None) -> dict:
+    """The totals card's figures: the review's score (the final one without a review), its gap to the
+    self-assessment, and how many items the reviewer has checked (prefilled ones wait)."""
+    score = review.total if review is not None else sheet.final_total
+    gap = score - sheet.total if score is not None else None
+    prefilled = queries.prefilled_count(review) if review is not None and review.editable else 0
+    return {
+        "score": score,
+        "gap": gap,
+        "large_gap": gap is not None and abs(gap) >= sheet.round.campaign.gap_threshold,
+        "prefilled": prefilled,
+        "checked": review.items_done - prefilled if review is not None else 0,
+    }
 
 
 # --- The queue -----------------------------------------------------------------------------------
@@ -156,9 +163,8 @@ def _context(request, sheet: ScoreSheet, kind: str, details_form: DetailsForm | 
         details_form = DetailsForm.for_review(
             review, queries.situation_choices(review), queries.veto_choices(sheet)
         )
-    score = review.total if review is not None else sheet.final_total
-    gap, large_gap = _gap(sheet, score)
     return {
+        **_totals(sheet, review),
         "sheet": sheet,
         "kind": kind,
         "is_recheck": kind == ReviewKind.COUNTY,
@@ -177,9 +183,6 @@ def _context(request, sheet: ScoreSheet, kind: str, details_form: DetailsForm | 
         "can_return": kind == ReviewKind.TOWNSHIP
         and can_review
         and sheet.state in (SheetState.SUBMITTED, SheetState.UNDER_REVIEW),
-        "score": score,
-        "gap": gap,
-        "large_gap": large_gap,
         "details_form": details_form,
         "send_back_form": SendBackForm(),
         "return_form": ReturnForm(),
@@ -234,8 +237,8 @@ def entry_save(request, pk, item_pk):
     review.refresh_from_db()
     if entry is None:
         entry = review.entries.filter(item=item).first()
-    gap, large_gap = _gap(sheet, review.total)
     context = {
+        **_totals(sheet, review),
         "sheet": sheet,
         "review": review,
         "word": KIND_WORDS[review.kind],
@@ -244,12 +247,27 @@ def entry_save(request, pk, item_pk):
         "shown": posted_entry(item, request.POST, entry) if errors else entry,
         "errors": errors,
         "can_edit": review.editable and _open(sheet, review.kind),
-        "score": review.total,
-        "gap": gap,
-        "large_gap": large_gap,
         "oob": True,
     }
     return render(request, "reviews/_review_entry.html", context)
+
+
+@require_POST
+def category_confirm(request, pk, category_pk):
+    """One tap for a category of a review: prefilled items confirmed, unscored ones 无扣分."""
+    review, sheet = _review_and_sheet(request, pk)
+    category = get_object_or_404(Category, pk=category_pk, rubric=sheet.rubric_id)
+    try:
+        saved = services.review_category_confirm(actor=request.user, review=review, category=category)
+    except SheetError as exc:
+        _flash(request, exc)
+    else:
+        word = KIND_WORDS[review.kind]
+        if saved:
+            messages.success(request, f"“{category.name}”的{len(saved)}个项目已确认{word}")
+        else:
+            messages.info(request, f"“{category.name}”的项目都已{word}，未作修改")
+    return redirect(f"{reverse(PAGE_NAMES[review.kind], args=[sheet.pk])}#category-{category.pk}")
 
 
 @require_POST

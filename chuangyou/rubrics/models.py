@@ -8,6 +8,8 @@ Editing a published rubric means copying it into a new draft version (services.r
 from django.conf import settings
 from django.db import models
 
+from chuangyou.rules.rubric import NOTHING_APPLIES
+
 
 class ImmutableError(RuntimeError):
     """A published or retired version was about to change."""
@@ -174,6 +176,11 @@ class Item(FrozenWithParent):
 
     def __str__(self):
         return self.name
+
+    @property
+    def nothing_applies_label(self) -> str:
+        """The one-tap button's words: 无扣分, 满分 or 无加分."""
+        return NOTHING_APPLIES.get(self.kind, "无扣分")
 
 
 class Veto(FrozenWithParent):

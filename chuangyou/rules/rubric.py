@@ -21,6 +21,8 @@ from typing import Literal
 ItemKind = Literal["deduction", "discretionary", "bonus"]
 KIND_NAMES: dict[str, str] = {"deduction": "扣分", "discretionary": "酌情给分", "bonus": "加分"}
 ZERO = Decimal(0)
+# The one-tap answer of an item where nothing applies, named by its kind.
+NOTHING_APPLIES: dict[str, str] = {"deduction": "无扣分", "discretionary": "满分", "bonus": "无加分"}
 
 
 class ScoringError(ValueError):
@@ -241,6 +243,12 @@ def score_sheet(rubric: Rubric, entries: Iterable[ItemEntry]) -> SheetScore:
     base = sum((c.score for c in categories if not c.bonus), ZERO)
     bonus = sum((c.score for c in categories if c.bonus), ZERO)
     return SheetScore(total=base + bonus, base_total=base, bonus_total=bonus, categories=tuple(categories))
+
+
+def nothing_applies(item: Item) -> ItemEntry:
+    """The entry of an item where nothing applies: no rule, no zero-out condition, and full marks
+    where the score is given by hand (a bonus item then gives nothing)."""
+    return ItemEntry(item.name, score=item.max_points if item.kind == "discretionary" else None)
 
 
 def score_item(item: Item, entry: ItemEntry | None, *, category: str = "") -> ItemScore:

@@ -68,7 +68,8 @@ def test_the_township_reviewer_reviews_a_sheet_from_start_to_finish(client_for, 
 
     body = save_item(client, review, sheet, "纪检机构", {}).content.decode()
     assert "审核得分 2" in body and 'hx-swap-oob="true"' in body and "1/4 项" in body
-    assert 'data-testid="review-total">2<' in body
+    assert 'data-testid="review-total">8<' in body  # the other three items as the branch scored them
+    assert "沿用自评待核对 3 项" in body
 
     page = client.get(reverse("reviews:detail", args=[sheet.pk])).content.decode()
     assert "扣分理由（审核扣分时必填）" in page and "完成审核" in page and 'data-confirm="' in page
@@ -86,7 +87,9 @@ def test_the_township_reviewer_reviews_a_sheet_from_start_to_finish(client_for, 
     assert 'value="2026-12-22"' in page
 
     response = client.post(reverse("reviews:finish", args=[review.pk]))
-    assert "还有3个项目未审核打分：设置合理、三会一课、主题党日" in texts(response)
+    assert "还有3个项目沿用支部自评尚未核对，请逐项确认或点“本类确认”：设置合理、三会一课、主题党日" in texts(
+        response
+    )
     sheet.refresh_from_db()
     assert sheet.state == SheetState.UNDER_REVIEW
 
@@ -109,9 +112,9 @@ def test_a_deduction_without_a_reason_is_refused_and_nothing_is_saved(client_for
     ).content.decode()
     assert "请填写扣分理由" in body and 'data-testid="item-errors"' in body
     assert 'name="count-0" checked' in body and 'value="看了台账"' in body  # the posted values kept
-    assert not ReviewEntry.objects.filter(review=review).exists()
+    assert not ReviewEntry.objects.filter(review=review, prefilled=False).exists()
     review.refresh_from_db()
-    assert review.total == 0 and review.items_done == 0
+    assert review.total == 8 and review.items_done == 4  # the prefilled self-assessment, unchanged
 
 
 def test_a_bad_number_is_shown_on_the_item(client_for, started):
@@ -120,7 +123,7 @@ def test_a_bad_number_is_shown_on_the_item(client_for, started):
         client_for("township_reviewer"), review, sheet, "三会一课", {"score": "很多"}
     ).content.decode()
     assert "得分“很多”不是数字" in body
-    assert not ReviewEntry.objects.filter(review=review).exists()
+    assert not ReviewEntry.objects.filter(review=review, prefilled=False).exists()
 
 
 def test_the_header_leaves_the_live_score_to_the_totals_card(client_for, started, personas):
@@ -136,10 +139,11 @@ def test_the_header_leaves_the_live_score_to_the_totals_card(client_for, started
 def test_a_stale_version_gets_the_conflict_message(client_for, started):
     sheet, review = started
     client = client_for("township_reviewer")
-    save_item(client, review, sheet, "纪检机构", {}, version=0)
-    body = save_item(client, review, sheet, "纪检机构", {"note": "第二次"}, version=0).content.decode()
+    opened = review.entries.get(item__name="纪检机构").version
+    save_item(client, review, sheet, "纪检机构", {}, version=opened)
+    body = save_item(client, review, sheet, "纪检机构", {"note": "第二次"}, version=opened).content.decode()
     assert "已由其他审核人修改" in body
-    assert ReviewEntry.objects.get(review=review).note == ""
+    assert review.entries.get(item__name="纪检机构").note == ""
 
 
 def test_details_need_a_date_for_each_method_and_a_note_for_situations(client_for, started):
@@ -211,7 +215,7 @@ def test_the_list_shows_the_review_in_progress_and_the_actions(client_for, start
     assert body.count('data-testid="review-row"') == 2 and "乙社区党支部" not in body
     row = body[body.index('data-org="甲一村党支部"') :]
     row = row[: row.index("</tr>")]
-    assert "<td>2</td>" in row and "审核中" in row and ">审核</a>" in row
+    assert "<td>8</td>" in row and "审核中" in row and ">审核</a>" in row
 
 
 def test_a_reviewer_of_another_township_gets_404(client_for, started, tree, client):
@@ -237,7 +241,7 @@ def test_the_branch_secretary_neither_reads_nor_reviews_their_own_branch(client_
     url = reverse("reviews:entry_save", args=[review.pk, item(sheet, "纪检机构").pk])
     assert client.post(url, {"version": "0"}).status_code == 404
     assert client.post(reverse("reviews:finish", args=[review.pk])).status_code == 404
-    assert not ReviewEntry.objects.exists()
+    assert not ReviewEntry.objects.filter(prefilled=False).exists()
 
 
 def test_reviewing_a_draft_sheet_is_refused_with_a_message(client_for, december, tree, on_day):
@@ -418,6 +422,6 @@ def test_a_refused_review_save_keeps_what_was_typed(client_for, started):
     typed = {"score": "两分", "reason": "记录不全"}
     body = save_item(client, review, sheet, "三会一课", typed).content.decode()
     assert "得分“两分”不是数字" in body and 'name="score" value="两分"' in body and 'value="记录不全"' in body
-    assert "data-refused" in body and not review.entries.exists()
+    assert "data-refused" in body and not review.entries.filter(prefilled=False).exists()
     body = save_item(client, review, sheet, "三会一课", {"score": "3", "reason": "记录不全"}).content.decode()
     assert "data-saved" in body and "data-refused" not in body

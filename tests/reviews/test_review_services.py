@@ -156,23 +156,32 @@ def test_a_deduction_without_a_reason_is_refused_and_nothing_is_saved(started, t
     with pytest.raises(reviews.SheetError, match="“设置合理”审核扣分（得1分，满分2分），请填写扣分理由"):
         save(started, town, "设置合理", EntryData(counts={"未进行摸底排查": 1}))
     started.refresh_from_db()
-    assert not ReviewEntry.objects.exists() and (started.total, started.items_done) == (0, 0)
+    kept = ReviewEntry.objects.get(review=started, item__name="设置合理")
+    assert kept.prefilled and kept.updated_by is None  # still the branch's own entry, unchecked
+    assert (started.total, started.items_done) == (8, 4)
     assert "review.entry_save" not in verbs()
     # Full points need no reason; a deduction with one is saved.
     save(started, town, "纪检机构", EntryData())
     entry = save(started, town, "设置合理", EntryData(counts={"未进行摸底排查": 1}, reason=" 未见摸底记录 "))
-    assert (entry.result, entry.reason, entry.version, entry.updated_by) == (
+    assert (entry.result, entry.reason, entry.version, entry.updated_by, entry.prefilled) == (
         Decimal(1),
         "未见摸底记录",
-        1,
+        kept.version + 1,
         town,
+        False,
     )
 
 
 def test_entry_saves_keep_the_review_totals_and_are_audited(started, town):
     save(started, town, "设置合理", FULL["设置合理"])
     started.refresh_from_db()
-    assert (started.total, started.subtotals, started.items_done) == (Decimal(1), {"党的组织设置": "1"}, 1)
+    # The other three items still count as the branch scored them.
+    assert (started.total, started.subtotals, started.items_done) == (
+        Decimal(8),
+        {"党的组织设置": "3", "党内组织生活": "5"},
+        4,
+    )
+    assert started.entries.filter(prefilled=True).count() == 3
     score_all(started, town, ("纪检机构", "三会一课", "主题党日"))
     assert started.total == Decimal(7) and started.items_done == 4
     assert started.subtotals == {"党的组织设置": "3", "党内组织生活": "4"}
@@ -194,11 +203,12 @@ def test_entry_saves_keep_the_review_totals_and_are_audited(started, town):
 
 def test_a_stale_entry_version_is_a_conflict_and_changes_nothing(started, town, tree):
     other = make_user("town2", Role.TOWNSHIP_REVIEWER, tree["town_a"])
-    save(started, town, "纪检机构", EntryData(), version=0)
+    opened = ReviewEntry.objects.get(review=started, item__name="纪检机构").version
+    save(started, town, "纪检机构", EntryData(), version=opened)
     with pytest.raises(reviews.SheetError, match="已由其他审核人修改"):
-        save(started, other, "纪检机构", EntryData(counts={"未设纪检委员": 1}, reason="未设"), version=0)
-    entry = ReviewEntry.objects.get()
-    assert (entry.result, entry.version, entry.updated_by) == (Decimal(2), 1, town)
+        save(started, other, "纪检机构", EntryData(counts={"未设纪检委员": 1}, reason="未设"), version=opened)
+    entry = ReviewEntry.objects.get(review=started, item__name="纪检机构")
+    assert (entry.result, entry.version, entry.updated_by) == (Decimal(2), opened + 1, town)
 
 
 def test_an_item_of_another_rubric_is_refused(started, town, personas):
@@ -257,7 +267,7 @@ def test_finishing_needs_every_item_and_a_method(started, town):
     with pytest.raises(reviews.SheetError) as refused:
         reviews.review_finish(actor=town, review=started)
     assert refused.value.errors == [
-        "还有2个项目未审核打分：三会一课、主题党日",
+        "还有2个项目沿用支部自评尚未核对，请逐项确认或点“本类确认”：三会一课、主题党日",
         "请至少记录一种审核方式（听取汇报、民主测评、查阅资料、实地查看、调查核实）",
     ]
     score_all(started, town, ("三会一课", "主题党日"))
@@ -489,7 +499,7 @@ def test_the_township_returns_a_sheet_under_review_to_the_branch(started, town, 
         reviews.review_finish(actor=town, review=started)
     resubmitted = sheets.sheet_submit(actor=admin, sheet=returned)
     again = reviews.review_start(actor=town, sheet=resubmitted)
-    assert again.pk == started.pk and again.entries.count() == 1
+    assert again.pk == started.pk and again.entries.filter(prefilled=False).count() == 1
     assert ScoreSheet.objects.get(pk=returned.pk).state == SheetState.UNDER_REVIEW
     score_all(again, town)
     details(again, town)

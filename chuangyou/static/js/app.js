@@ -25,6 +25,22 @@ window.addEventListener("pageshow", function () {
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) window.print();
 });
+// "下一个未填": go to the first item the selector names after the one being filled (or the first of
+// all), and put the cursor in it.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-next-unfilled]");
+  if (!button) return;
+  const open = Array.from(document.querySelectorAll(button.dataset.nextUnfilled));
+  if (!open.length) return;
+  const here = document.activeElement && document.activeElement.closest("[data-item]");
+  const next = open.find(function (el) {
+    return here && (here.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) && !here.contains(el);
+  }) || open[0];
+  const item = next.closest("[data-item]") || next;
+  item.scrollIntoView({ block: "start" });
+  const input = next.querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
+  if (input) input.focus({ preventScroll: true });
+});
 // htmx requests from elements marked data-confirm ask first as well.
 document.addEventListener("htmx:confirm", function (event) {
   const message = event.detail.elt.dataset && event.detail.elt.dataset.confirm;
