@@ -1,7 +1,7 @@
 """Township reviews and county re-checks of the demo's sheets, through the review services (start,
 details, finish: the state machine, the frozen satisfaction rate and the audit trail); the item scores
 of a review are drawn like the self-assessment's (`demo_progress.score_entries`) and stored in one
-bulk insert, as `review_entry_save` would store them one by one."""
+bulk insert over the prefilled copies, as `review_entry_save` would store them one by one."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import random
 from django.utils import timezone
 
 from chuangyou.assessments.models import ScoreSheet
-from chuangyou.assessments.scoring import EntryData
+from chuangyou.assessments.scoring import EntryData, entries_totals
 from chuangyou.core.demo_progress import HALF, score_entries
 from chuangyou.reviews import services as reviews
 from chuangyou.reviews.models import Method, Review, ReviewEntry, ReviewKind
@@ -30,12 +30,13 @@ RECHECK_NOTE = "复核抽查会议记录，个别记录不完整"
 
 
 def _score_review(review: Review, items, loss: float, rng: random.Random, reviewer, count=None) -> None:
+    """The reviewer's own scores of the first `count` items replace their prefilled copies of the
+    self-assessment; the other items stay prefilled (waiting to be checked)."""
     chosen = items if count is None else items[:count]
-    entries, (total, subtotals, done) = score_entries(
-        chosen, loss, rng, {"review": review}, ReviewEntry, reviewer
-    )
+    entries, _ = score_entries(chosen, loss, rng, {"review": review}, ReviewEntry, reviewer)
+    review.entries.filter(item__in=[i.pk for i in chosen]).delete()
     ReviewEntry.objects.bulk_create(entries)
-    review.total, review.subtotals, review.items_done = total, subtotals, done
+    review.total, review.subtotals, review.items_done = entries_totals(review.entries.all())
     review.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
 
 
