@@ -180,6 +180,11 @@ AXES_CLIENT_IP_CALLABLE = "chuangyou.core.middleware.client_ip"  # behind PROXY_
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Public code look-ups (民主测评码, 异议查询码) per client address, against guessing
+# (`chuangyou/lib/throttle.py`): past either limit in the window, all look-ups are refused.
+PUBLIC_LOOKUP_WINDOW_MINUTES = 15
+PUBLIC_LOOKUP_FAILURE_LIMIT = 10
+PUBLIC_LOOKUP_LIMIT = 300  # high: a meeting room's phones share one address
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

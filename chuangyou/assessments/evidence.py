@@ -6,7 +6,8 @@ Who may do what:
   while the sheet is editable (draft or returned).
 
 A file is checked by its content (`chuangyou.lib.uploads`), never by its name or the type the
-browser claims, and the limits below hold before anything is stored.
+browser claims, and the limits below hold before anything is stored. An image is stored as
+`uploads` encoded it afresh (upright, no EXIF or GPS position, nothing appended), not as it came.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def evidence_upload(*, actor, entry: Entry, upload) -> Evidence:
                 size=checked.size,
                 uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
-            evidence.file.save(f"file{checked.kind.extension}", ContentFile(data), save=False)
+            evidence.file.save(f"file{checked.kind.extension}", ContentFile(checked.data), save=False)
             stored.append(evidence.file)
             if checked.thumbnail:
                 evidence.thumbnail.save("thumb.jpg", ContentFile(checked.thumbnail), save=False)

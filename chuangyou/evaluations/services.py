@@ -42,7 +42,8 @@ CLOSED = "本次民主测评已结束，感谢您的关注"
 
 class EvaluationError(ValueError):
     """A refused action; the message is for the user (Chinese). `kind` is one of "invalid",
-    "unknown", "used", "closed" so that pages can answer with a fitting status."""
+    "unknown", "used", "closed" (or "throttled", from the public page) so that pages can answer
+    with a fitting status."""
 
     def __init__(self, message: str, kind: str = "invalid"):
         self.kind = kind

@@ -6,6 +6,11 @@ Open XML formats (.docx, .xlsx, .pptx). Office containers go through the same zi
 spreadsheet imports (`chuangyou.lib.excel`); images are checked and decoded by Pillow with a pixel
 limit, so a small file that unpacks to gigabytes is refused before it is decoded.
 
+A file is looked at beyond its first bytes, since a valid header may carry a web page behind it (a
+"polyglot"): images are stored as decoded and encoded afresh, upright and without metadata (no EXIF,
+GPS position, comment or anything appended); a PDF must end where a PDF ends and carry no HTML; an
+Office container must end where its zip directory ends.
+
 Every refusal is an `UploadError` whose message is meant for the user (Chinese).
 """
 
@@ -112,11 +117,16 @@ OOXML_PARTS = (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx"))
 
 @dataclass(frozen=True)
 class Checked:
-    """An accepted file: its kind and, for images, a JPEG thumbnail."""
+    """An accepted file: its kind, the bytes to store (an image encoded afresh, any other file as it
+    came) and, for images, a JPEG thumbnail."""
 
     kind: Kind
-    size: int
+    data: bytes
     thumbnail: bytes | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
     @property
     def is_image(self) -> bool:
@@ -213,10 +223,12 @@ def check_file(data: bytes, name: str) -> Checked:
             f"文件内容与扩展名不符（扩展名为 {ext}，内容是{kind.label}），请确认文件后重新上传。"
         )
     if kind.family == "image":
-        return Checked(kind, len(data), thumbnail=_check_image(data, code))
-    if code in ("docx", "xlsx", "pptx"):
+        return Checked(kind, *_reencode_image(data, code))
+    if code == "pdf":
+        _check_pdf(data)
+    else:
         _check_office(data, code)
-    return Checked(kind, len(data))
+    return Checked(kind, data)
 
 
 def _not_what_it_says(ext: str, family: str) -> str:
@@ -231,8 +243,41 @@ def _not_what_it_says(ext: str, family: str) -> str:
     )
 
 
+MISMATCH = "文件内容与类型不符，请重新导出后上传。"
+# Markup that makes a browser or another program take the bytes for a web page.
+WEB_MARKUP = (b"<html", b"<script", b"<!doctype")
+# What may follow a PDF's final %%EOF: line ends and the padding some producers add.
+PDF_TRAILING = b" \t\r\n\f\x00"
+ZIP_END_RECORD = b"PK\x05\x06"
+ZIP_END_RECORD_SIZE = 22
+
+
+def _has_web_markup(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(markup in lowered for markup in WEB_MARKUP)
+
+
+def _check_pdf(data: bytes) -> None:
+    """A PDF ends with %%EOF (an incremental update appends another one) and holds no web page: a
+    file that goes on after it, or has HTML anywhere, is refused."""
+    if not data.rstrip(PDF_TRAILING).endswith(b"%%EOF") or _has_web_markup(data):
+        raise UploadError(MISMATCH)
+
+
+def _check_zip_end(data: bytes) -> None:
+    """Nothing after the zip's end record (and its comment): a web page appended to a document that
+    Office would still open is refused."""
+    at = data.rfind(ZIP_END_RECORD)
+    if at < 0 or len(data) - at < ZIP_END_RECORD_SIZE:
+        raise UploadError(MISMATCH)
+    comment_length = int.from_bytes(data[at + 20 : at + 22], "little")
+    if at + ZIP_END_RECORD_SIZE + comment_length != len(data):
+        raise UploadError(MISMATCH)
+
+
 def _check_office(data: bytes, code: str) -> None:
     """Zip-bomb, path and macro checks of an Office Open XML container."""
+    _check_zip_end(data)
     if code == "xlsx":
         try:
             excel.check_xlsx_upload(data, ZIP_LIMITS)
@@ -260,10 +305,15 @@ def _check_office(data: bytes, code: str) -> None:
 
 
 PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+# The only decoder information carried into the new file: transparency is part of the picture.
+KEPT_INFO = ("transparency",)
+WEBP_QUALITY = 90
+JPEG_QUALITY = 90  # when the original's quantization tables cannot be reused
 
 
-def _check_image(data: bytes, code: str) -> bytes:
-    """Verify the image with Pillow, refuse decompression bombs, and return a JPEG thumbnail."""
+def _reencode_image(data: bytes, code: str) -> tuple[bytes, bytes]:
+    """Verify the image with Pillow, refuse decompression bombs, and return it encoded afresh
+    (upright, sRGB, no metadata, nothing appended) with its JPEG thumbnail."""
     from PIL import Image
 
     bomb = UploadError("图片尺寸过大（像素过多），已拒绝上传。请把照片缩小或截图后再上传。")
@@ -277,7 +327,10 @@ def _check_image(data: bytes, code: str) -> bytes:
                 if width * height > MAX_PIXELS[code]:
                     raise bomb
                 image.verify()
-            return make_thumbnail(data, formats)
+            # verify() leaves the image unusable: decode it again, in full this time.
+            with Image.open(io.BytesIO(data), formats=formats) as image:
+                picture = _clean_picture(image)
+                return _encode(picture, code, image), _thumbnail(picture)
         except UploadError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -286,23 +339,63 @@ def _check_image(data: bytes, code: str) -> bytes:
             raise broken from exc
 
 
-def make_thumbnail(data: bytes, formats: list[str] | None = None) -> bytes:
-    """A JPEG no larger than THUMBNAIL_SIZE on either side, turned upright, without metadata."""
-    from PIL import Image, ImageOps
+def _clean_picture(image):
+    """The pixels only: turned upright by the EXIF orientation, in sRGB, without any metadata."""
+    from PIL import ImageCms, ImageOps
 
-    with Image.open(io.BytesIO(data), formats=formats) as image:
-        # JPEG decodes straight at a reduced scale; the others decode in full (size-checked above).
-        image.draft("RGB", (THUMBNAIL_SIZE * 2, THUMBNAIL_SIZE * 2))
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
-        if image.mode in ("RGBA", "LA", "P", "PA"):
-            image = image.convert("RGBA")
-            background = Image.new("RGB", image.size, "white")
-            background.paste(image, mask=image.getchannel("A"))
-            image = background
-        elif image.mode != "RGB":
-            image = image.convert("RGB")
-        out = io.BytesIO()
-        # A new encode carries no EXIF (no GPS position, no camera data) unless asked to.
-        image.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
-        return out.getvalue()
+    icc = image.info.get("icc_profile")
+    ImageOps.exif_transpose(image, in_place=True)  # in place: a photo of 50 MP is 150 MB decoded
+    upright = image
+    if upright.mode == "CMYK":  # print JPEGs: browsers show RGB reliably, Adobe CMYK not always
+        upright, icc = upright.convert("RGB"), None
+    if icc and upright.mode in ("RGB", "RGBA"):
+        # The colour profile is kept as colours, not as an embedded blob (which could carry anything).
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            upright = ImageCms.profileToProfile(upright, source, ImageCms.createProfile("sRGB"))
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unreadable profile: the pixels are taken as sRGB
+    upright.info = {key: upright.info[key] for key in KEPT_INFO if key in upright.info}
+    return upright
+
+
+def _encode(picture, code: str, original) -> bytes:
+    """`picture` in the original's format. A JPEG keeps the original's quantization tables and
+    chroma subsampling, so encoding it again neither blurs it visibly nor makes it larger."""
+    from PIL import JpegImagePlugin
+
+    out = io.BytesIO()
+    if code == "jpeg":
+        options: dict = {"optimize": True}
+        tables = getattr(original, "quantization", None)
+        if tables and original.mode == picture.mode:
+            options["qtables"] = tables
+            if (sampling := JpegImagePlugin.get_sampling(original)) != -1:
+                options["subsampling"] = sampling
+        else:
+            options["quality"] = JPEG_QUALITY
+        if picture.mode not in ("L", "RGB"):
+            picture = picture.convert("RGB")
+        picture.save(out, "JPEG", **options)
+    elif code == "png":
+        picture.save(out, "PNG")
+    else:
+        picture.save(out, "WEBP", quality=WEBP_QUALITY)
+    return out.getvalue()
+
+
+def _thumbnail(picture) -> bytes:
+    """A JPEG no larger than THUMBNAIL_SIZE on either side (`picture` is reduced in place)."""
+    from PIL import Image
+
+    picture.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    if picture.mode in ("RGBA", "LA", "P", "PA"):
+        picture = picture.convert("RGBA")
+        background = Image.new("RGB", picture.size, "white")
+        background.paste(picture, mask=picture.getchannel("A"))
+        picture = background
+    elif picture.mode != "RGB":
+        picture = picture.convert("RGB")
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
+    return out.getvalue()

@@ -4,11 +4,8 @@ file and answer objections, report and approve. Each is one transaction with its
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import re
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -23,6 +20,7 @@ from chuangyou.campaigns.models import Campaign
 from chuangyou.grading.groups import run_labels, run_limits
 from chuangyou.grading.models import GradingRun, RunResult, RunState
 from chuangyou.lib.errors import ServiceError
+from chuangyou.lib.throttle import address_hash
 from chuangyou.notices.models import (
     MIN_NOTICE_DAYS,
     NoticeBatch,
@@ -341,7 +339,7 @@ def notices_end(today: dt.date | None = None) -> list[NoticeBatch]:
 
 def source_hash(address: str) -> str:
     """A keyed hash of the sender's address, so floods can be counted without storing the address."""
-    return hmac.new(settings.SECRET_KEY.encode(), (address or "").encode(), hashlib.sha256).hexdigest()
+    return address_hash(address)
 
 
 def _check_limits(entry: NoticeEntry, source: str, now) -> bool:

@@ -1,8 +1,10 @@
 """Public pages of a notice (公示), no login: the list with its QR code, the objection form, the
 thanks page with the tracking code, and the status page. They show organizations and grades, never
-a person: no secretary, no objector's name or phone, no objection text."""
+a person: no secretary, no objector's name or phone, no objection text. Look-ups of a tracking code
+are limited per address (`lib/throttle.py`)."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from chuangyou.core.request_context import current_ip
 from chuangyou.evaluations.codes import qr_svg
+from chuangyou.lib import throttle
 from chuangyou.notices import services
 from chuangyou.notices.forms_public import ObjectionForm, StatusForm, normalize_code
 from chuangyou.notices.models import NoticeBatch, NoticeEntry, NoticeState, Objection, ObjectionState
 
+PAGE = "objection"
 # The phase of a published notice on a given day.
 UPCOMING, OPEN, ENDED = "upcoming", "open", "ended"
 STATE_BADGES = {
@@ -114,6 +118,8 @@ def objection(request, token, entry):
             for message in exc.errors:
                 form.add_error(None, message)
         else:
+            # The thanks page shows the code just made: not a look-up to count.
+            throttle.remember(request, PAGE, created.tracking_code)
             return redirect("public_notices:thanks", token=batch.token, code=created.tracking_code)
     context = {
         "notice": notice,
@@ -128,11 +134,13 @@ def objection(request, token, entry):
 @require_GET
 @never_cache
 def thanks(request, token, code):
-    found = get_object_or_404(
-        Objection.objects.select_related("entry"),
-        tracking_code=normalize_code(code),
-        entry__batch__token=token,
-    )
+    code = normalize_code(code)
+    try:
+        found = _look_up(request, code, Objection.objects.filter(entry__batch__token=token))
+    except throttle.Throttled as exc:
+        return _throttled(request, exc)
+    if found is None:
+        raise Http404("没有找到这个查询码对应的异议")
     context = {
         "token": token,
         "code": found.tracking_code,
@@ -140,6 +148,25 @@ def thanks(request, token, code):
         "due": found.due,
     }
     return render(request, "notices/public/thanks.html", context)
+
+
+def _look_up(request, code: str, objections) -> Objection | None:
+    """The objection of a tracking code; a look-up counts against the address unless this session
+    made or found the code before. Raises `throttle.Throttled` past the address's limits."""
+    objections = objections.select_related("entry__batch")
+    if throttle.remembered(request, PAGE, code):
+        return objections.filter(tracking_code=code).first()
+    lookup = throttle.start(request, PAGE)
+    found = objections.filter(tracking_code=code).first()
+    if found:
+        lookup.found(code)
+    return found
+
+
+def _throttled(request, error: throttle.Throttled):
+    """Refused before looking: the page says nothing about the code."""
+    context = {"form": StatusForm(), "result": None, "message": str(error)}
+    return render(request, "notices/public/status.html", context, status=429)
 
 
 def _result(found: Objection) -> dict:
@@ -168,15 +195,15 @@ def status(request):
     result, message = None, ""
     if form.is_bound and form.is_valid():
         code = form.cleaned_data["code"]
-        found = (
-            Objection.objects.select_related("entry__batch").filter(tracking_code=code).first()
-            if code
-            else None
-        )
-        if found:
-            result = _result(found)
-        elif code:
-            message = "没有找到这个查询码对应的异议，请核对后重新输入（查询码为10位字母和数字）。"
-        else:
+        if not code:
             message = "请输入提交异议后得到的查询码。"
+        else:
+            try:
+                found = _look_up(request, code, Objection.objects.all())
+            except throttle.Throttled as exc:
+                return _throttled(request, exc)
+            if found:
+                result = _result(found)
+            else:
+                message = "没有找到这个查询码对应的异议，请核对后重新输入（查询码为10位字母和数字）。"
     return render(request, "notices/public/status.html", {"form": form, "result": result, "message": message})

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -81,3 +82,50 @@ def test_unknown_and_expired_codes_get_a_friendly_page(client, evaluation):
 def test_a_signed_in_user_sees_the_same_public_page(client_for, evaluation):
     page = client_for("township_reviewer").get(reverse("evaluations:answer", args=[codes_of(evaluation)[0]]))
     assert page.status_code == 200 and "p_town" not in page.text
+
+
+# --- guessing codes: look-ups limited per address ---------------------------------------------------
+
+
+def guess_ten_times(client):
+    for n in range(10):
+        wrong = client.get(reverse("evaluations:answer"), {"code": f"ZZZZ{n + 2:04d}"})
+        assert wrong.status_code == 200 and "测评码不存在" in wrong.text
+
+
+def test_after_ten_wrong_codes_the_address_is_refused_even_a_right_code(client, evaluation):
+    code = codes_of(evaluation)[0]
+    guess_ten_times(client)
+    typed = client.get(reverse("evaluations:answer"), {"code": code})
+    assert typed.status_code == 429 and "查询过于频繁，请15分钟后再试" in typed.text
+    scanned = client.get(reverse("evaluations:answer", args=[code]))
+    assert scanned.status_code == 429 and "查询过于频繁，请15分钟后再试" in scanned.text
+    for page in (typed, scanned):
+        assert "甲一村党支部" not in page.text and "测评码不存在" not in page.text
+    posted = Client().post(reverse("evaluations:answer", args=[code]), ALL_SATISFIED)
+    assert posted.status_code == 429 and not Answer.objects.exists()
+    # Another address is not concerned.
+    other = Client(REMOTE_ADDR="198.51.100.5").get(reverse("evaluations:answer", args=[code]))
+    assert other.status_code == 200
+
+
+def test_a_voter_with_the_questionnaire_open_is_not_stopped_by_guessing_nearby(client, evaluation):
+    first, second = codes_of(evaluation)[:2]
+    assert client.get(reverse("evaluations:answer"), {"code": first}).status_code == 302
+    scanned = Client()  # a second phone behind the same address, by its QR code
+    assert scanned.get(reverse("evaluations:answer", args=[second])).status_code == 200
+    guess_ten_times(Client())  # someone else on the same network
+    assert client.get(reverse("evaluations:answer", args=[first])).status_code == 200
+    answered = client.post(reverse("evaluations:answer", args=[first]), ALL_SATISFIED)
+    assert answered.status_code == 302 and Answer.objects.count() == 1
+    assert scanned.post(reverse("evaluations:answer", args=[second]), ALL_SATISFIED).status_code == 302
+    assert Answer.objects.count() == 2
+    # Going back to the used code is no new look-up either.
+    assert client.get(reverse("evaluations:answer", args=[first])).status_code == 410
+
+
+def test_used_and_closed_codes_are_not_counted_as_guesses(client, evaluation):
+    code = codes_of(evaluation)[0]
+    assert Client().post(reverse("evaluations:answer", args=[code]), ALL_SATISFIED).status_code == 302
+    for _ in range(12):
+        assert Client().get(reverse("evaluations:answer", args=[code])).status_code == 410

@@ -1,6 +1,9 @@
 """evidence_upload / evidence_delete: who, when, how much; files on disk follow the rows."""
 
+import io
+
 import pytest
+from PIL import Image
 
 from chuangyou.assessments import evidence as services
 from chuangyou.assessments.models import Evidence
@@ -45,15 +48,42 @@ def test_upload_stores_the_file_with_the_sniffed_type(
     evidence.refresh_from_db()
     assert evidence.content_type == content_type
     assert evidence.original_name == name
-    assert evidence.size == len(data)
     assert evidence.uploaded_by == personas["branch_secretary"]
     assert evidence.file.name.startswith(f"evidence/{entry.sheet_id}/")
     assert name not in evidence.file.name  # never the user's name on disk
     with evidence.file.open("rb") as handle:
-        assert handle.read() == data
+        stored = handle.read()
+    assert evidence.size == len(stored)
+    # Documents are kept as they came; images are encoded afresh (see test_upload_checks).
+    assert stored == data or (thumb and stored[:4] == data[:4])
     assert bool(evidence.thumbnail) is thumb
     assert len(stored_files(media)) == (2 if thumb else 1)
     assert all(str(path).startswith(str(media)) for path in stored_files(media))
+
+
+def test_a_photo_is_stored_without_its_gps_position_and_a_page_behind_it(personas, entry, media):
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 14.0, 5.5), 3: "E", 4: (121.0, 28.0, 1.2)})
+    page = b"<html><script>alert(1)</script></html>"
+    data = image_bytes("JPEG", exif=exif.tobytes()) + page
+    evidence = services.evidence_upload(
+        actor=personas["branch_secretary"], entry=entry, upload=upload("活动照片.jpg", data)
+    )
+    with evidence.file.open("rb") as handle:
+        stored = handle.read()
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif() and not image.getexif().get_ifd(0x8825)
+    assert page not in stored and b"<script" not in stored and evidence.size == len(stored)
+
+
+def test_a_pdf_with_a_page_behind_it_is_refused_and_nothing_is_stored(personas, entry, media):
+    with pytest.raises(services.EvidenceError, match="文件内容与类型不符，请重新导出后上传"):
+        services.evidence_upload(
+            actor=personas["branch_secretary"],
+            entry=entry,
+            upload=upload("会议记录.pdf", pdf_bytes() + b"<html><script>alert(1)</script></html>"),
+        )
+    assert not Evidence.objects.exists() and not stored_files(media)
 
 
 def test_upload_is_audited(personas, entry):
@@ -168,7 +198,7 @@ def test_the_files_of_one_sheet_stay_under_200_mb(personas, entry, media):
             content_type="application/pdf",
             size=size,
         )
-    big_enough = b"%PDF-1.4\n" + b"\0" * (2 * mb)
+    big_enough = b"%PDF-1.4\n" + b"\0" * (2 * mb) + b"\n%%EOF\n"
     with pytest.raises(services.EvidenceError, match=r"合计不能超过 200 MB（已用 199.0 MB，本文件 2.0 MB）"):
         services.evidence_upload(
             actor=personas["branch_secretary"], entry=entry, upload=upload("a.pdf", big_enough)
@@ -178,7 +208,7 @@ def test_the_files_of_one_sheet_stay_under_200_mb(personas, entry, media):
     services.evidence_upload(
         actor=personas["branch_secretary"],
         entry=entry,
-        upload=upload("b.pdf", b"%PDF-1.4\n" + b"\0" * (mb // 2)),
+        upload=upload("b.pdf", b"%PDF-1.4\n" + b"\0" * (mb // 2) + b"\n%%EOF\n"),
     )
 
 

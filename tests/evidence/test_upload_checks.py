@@ -28,8 +28,12 @@ def test_real_files_are_recognised_by_content(make, name, kind):
     assert sniff(data) == kind
     checked = check_file(data, name)
     assert checked.kind.code == kind
-    assert checked.size == len(data)
+    assert checked.size == len(checked.data)
     assert (checked.thumbnail is not None) == (kind in uploads.IMAGE_KINDS)
+    if kind in uploads.IMAGE_KINDS:
+        assert sniff(checked.data) == kind  # encoded afresh, in the same format
+    else:
+        assert checked.data == data  # documents are stored as they came
 
 
 def test_text_named_jpg_is_refused_with_the_reason():
@@ -177,3 +181,118 @@ def test_clean_name():
     assert uploads.clean_name("") == "未命名文件"
     long = uploads.clean_name("很长" * 200 + ".docx")
     assert len(long) == 200 and long.endswith(".docx")
+
+
+# --- beyond the first bytes: polyglots, metadata ---------------------------------------------------
+
+PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def _photo_with_gps(size=(1600, 1200), orientation=6) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "手机厂商"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (31.0, 14.0, 5.5), 3: "E", 4: (121.0, 28.0, 1.2)})
+    return image_bytes("JPEG", size=size, exif=exif.tobytes(), comment=b"<script>x</script>")
+
+
+def test_a_photo_is_stored_upright_without_exif_gps_or_comment():
+    data = _photo_with_gps()
+    with Image.open(io.BytesIO(data)) as original:
+        assert original.getexif().get_ifd(0x8825)  # the test photo does carry a position
+    checked = check_file(data, "活动照片.jpg")
+    with Image.open(io.BytesIO(checked.data)) as stored:
+        assert stored.format == "JPEG"
+        assert stored.size == (1200, 1600)  # turned upright before the orientation tag was dropped
+        assert not stored.getexif() and "exif" not in stored.info and "comment" not in stored.info
+    assert b"Exif" not in checked.data and "手机厂商".encode() not in checked.data
+    assert b"<script" not in checked.data
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("JPEG", "照片.jpg"), ("PNG", "截图.png"), ("WEBP", "照片.webp")])
+def test_a_web_page_appended_to_an_image_is_not_stored(fmt, name):
+    data = image_bytes(fmt) + PAGE
+    checked = check_file(data, name)
+    assert checked.kind.code == sniff(data)
+    assert b"<html" not in checked.data.lower() and b"<script" not in checked.data.lower()
+    with Image.open(io.BytesIO(checked.data)) as stored:
+        assert stored.size == (800, 600)
+
+
+def test_a_png_keeps_its_transparency_but_not_its_text_chunks():
+    from PIL import PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "<html><script>alert(1)</script>")
+    image = Image.new("P", (40, 20))
+    image.info["transparency"] = 0
+    out = io.BytesIO()
+    image.save(out, "PNG", pnginfo=text, transparency=0)
+    checked = check_file(out.getvalue(), "透明.png")
+    assert b"<script" not in checked.data
+    with Image.open(io.BytesIO(checked.data)) as stored:
+        assert stored.info.get("transparency") == 0 and "Comment" not in stored.info
+
+
+def test_a_colour_profile_is_applied_not_embedded():
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    checked = check_file(image_bytes("JPEG", icc_profile=profile), "照片.jpg")
+    with Image.open(io.BytesIO(checked.data)) as stored:
+        assert "icc_profile" not in stored.info
+
+
+def test_a_photo_is_not_blurred_by_the_new_encoding():
+    from PIL import ImageChops, ImageFilter, ImageStat
+
+    noise = Image.effect_noise((600, 400), 60).filter(ImageFilter.GaussianBlur(1)).convert("RGB")
+    out = io.BytesIO()
+    noise.save(out, "JPEG", quality=85)
+    checked = check_file(out.getvalue(), "照片.jpg")
+    assert len(checked.data) <= len(out.getvalue()) * 1.05  # the original's quantization is reused
+    with Image.open(io.BytesIO(out.getvalue())) as before, Image.open(io.BytesIO(checked.data)) as after:
+        assert max(ImageStat.Stat(ImageChops.difference(before, after)).mean) < 1.0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pdf_bytes() + PAGE,  # a web page behind the end of the PDF
+        pdf_bytes() + PAGE + b"\n%%EOF\n",  # … even when it ends like a PDF again
+        pdf_bytes().replace(b"/Type /Catalog", b"/Type /Catalog /X (<SCRIPT>alert(1)</script>)"),
+        pdf_bytes()[:-8],  # cut short: no %%EOF
+        b"%PDF-1.4\n" + PAGE,
+    ],
+    ids=["appended", "appended-and-ended", "inside", "truncated", "page"],
+)
+def test_a_pdf_that_is_also_a_web_page_is_refused(data):
+    with pytest.raises(UploadError, match="文件内容与类型不符，请重新导出后上传"):
+        check_file(data, "材料.pdf")
+
+
+def test_pdfs_that_end_as_pdfs_are_accepted():
+    assert check_file(pdf_bytes(), "会议记录.pdf").data == pdf_bytes()
+    padded = pdf_bytes() + b"\r\n\x00\x00  \n"  # line ends and padding after %%EOF
+    assert check_file(padded, "扫描件.pdf").kind.code == "pdf"
+    # An incremental update (a signature, a filled form) appends a section with its own %%EOF.
+    updated = pdf_bytes() + b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\nstartxref\n9\n%%EOF\n"
+    assert check_file(updated, "签章.pdf").kind.code == "pdf"
+
+
+@pytest.mark.parametrize("make", [docx_bytes, xlsx_bytes, pptx_bytes])
+def test_an_office_file_with_a_web_page_appended_is_refused(make):
+    name = {docx_bytes: "a.docx", xlsx_bytes: "a.xlsx", pptx_bytes: "a.pptx"}[make]
+    with pytest.raises(UploadError, match="文件内容与类型不符"):
+        check_file(make() + PAGE, name)
+
+
+def test_an_office_file_with_a_zip_comment_is_accepted():
+    out = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info))
+        archive.comment = "WPS 导出".encode()
+    assert check_file(out.getvalue(), "导出.docx").kind.code == "docx"

@@ -347,3 +347,45 @@ def test_no_public_page_shows_an_id_number_or_a_phone(client, personas, tree, no
         assert not ID_NUMBER.search(response.text), response.request["PATH_INFO"]
         assert not MOBILE.search(response.text), response.request["PATH_INFO"]
         assert "王建国" not in response.text and "李明" not in response.text.replace('value="李明"', "")
+
+
+# --- guessing tracking codes: look-ups limited per address -----------------------------------------
+
+
+def test_after_ten_unknown_tracking_codes_the_address_is_refused(client, notice, entry):
+    submit(Client(), notice, entry)
+    code = Objection.objects.get().tracking_code
+    status_url = reverse("public_notices:status")
+    for n in range(10):
+        assert "没有找到这个查询码" in client.get(status_url, {"code": f"NOPE{n:06d}"}).text
+    refused = client.get(status_url, {"code": code})
+    assert refused.status_code == 429 and "查询过于频繁，请15分钟后再试" in refused.text
+    assert "甲一村党支部" not in refused.text and 'data-testid="objection-status"' not in refused.text
+    thanks = client.get(reverse("public_notices:thanks", args=[notice.token, code]))
+    assert thanks.status_code == 429 and "甲一村党支部" not in thanks.text
+    # An empty box is no look-up; another address may still look its code up.
+    assert client.get(status_url, {"code": ""}).status_code == 200
+    assert Client(REMOTE_ADDR="198.51.100.5").get(status_url, {"code": code}).status_code == 200
+
+
+def test_guessing_on_the_thanks_page_counts_too(client, notice, entry):
+    for n in range(10):
+        assert (
+            client.get(reverse("public_notices:thanks", args=[notice.token, f"NOPE{n:06d}"])).status_code
+            == 404
+        )
+    submit(Client(), notice, entry)
+    code = Objection.objects.get().tracking_code
+    assert client.get(reverse("public_notices:status"), {"code": code}).status_code == 429
+
+
+def test_the_objector_sees_the_code_just_made_while_the_address_is_refused(client, notice, entry):
+    guesser = Client()
+    for n in range(10):
+        guesser.get(reverse("public_notices:status"), {"code": f"NOPE{n:06d}"})
+    response = submit(client, notice, entry)
+    assert response.status_code == 302
+    thanks = client.get(response["Location"])
+    code = Objection.objects.get().tracking_code
+    assert thanks.status_code == 200 and code in thanks.text
+    assert client.get(reverse("public_notices:status"), {"code": code}).status_code == 200
