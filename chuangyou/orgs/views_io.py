@@ -78,11 +78,7 @@ def import_tree(request):
                 dry_run=form.cleaned_data["dry_run"],
             )
             if started.queued:
-                messages.info(
-                    request,
-                    f"文件检查通过（共{started.job.rows_total}行），正在后台导入。可以离开本页，"
-                    "稍后在“导入导出”页的“最近的导入”中查看结果。",
-                )
+                messages.info(request, f"文件检查通过（共{started.job.rows_total}行），正在后台导入。")
                 return redirect("orgs:import_job", pk=started.job.pk)
             result = started.result
             if result.ok and not result.dry_run:
