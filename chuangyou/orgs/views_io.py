@@ -108,17 +108,17 @@ def _import_context(form: ImportForm, result: ImportResult | None, upload_error:
 @require_GET
 def import_job(request, pk):
     """One import job: its progress bar (polling while it runs), then its outcome."""
+    job = queries.import_job_for_user(request.user, pk)  # 404 first, as for every id
     if not scope_of(request.user).can_manage_tree:
         return _refused(request)
-    job = queries.import_job_for_user(request.user, pk)
     return render(request, "orgs/import_job.html", _job_context(job))
 
 
 @require_GET
 def import_job_progress(request, pk):
+    job = queries.import_job_for_user(request.user, pk)  # 404 first, as for every id
     if not scope_of(request.user).can_manage_tree:
         return _refused(request)
-    job = queries.import_job_for_user(request.user, pk)
     return render(request, "orgs/_import_job.html", _job_context(job))
 
 
