@@ -24,7 +24,16 @@ from django.utils import timezone
 
 from chuangyou.accounts.scope import scope_of
 from chuangyou.audit.services import record
-from chuangyou.orgs.models import ACTIVE_IMPORT_STATES, ImportJob, ImportState, Organization
+from chuangyou.orgs.models import (
+    ACTIVE_IMPORT_STATES,
+    STEP_CHECK,
+    STEP_DONE,
+    STEP_WRITE,
+    ImportJob,
+    ImportState,
+    Organization,
+)
+from chuangyou.orgs.queries import common_prefix
 from chuangyou.orgs.tree_import import (
     ISSUE_CONFLICT,
     CheckedFile,
@@ -38,9 +47,6 @@ from chuangyou.orgs.tree_sheet import Issue
 
 logger = logging.getLogger(__name__)
 
-STEP_CHECK = "检查文件"
-STEP_WRITE = "写入数据"
-STEP_DONE = "完成"
 MAX_KEPT_ERRORS = 200  # as many as the page lists
 SYSTEM_ERROR = "导入时发生系统错误，未写入任何数据，请联系管理员"
 
@@ -66,20 +72,20 @@ def import_start(*, actor, data: bytes, filename: str, dry_run: bool = False) ->
     if dry_run or not checked.has_writes:
         return Started(result=checked.result(dry_run=dry_run))
     _fail_stale(actor)
+    inline = checked.rows <= settings.ORG_IMPORT_INLINE_MAX
     job = ImportJob.objects.create(
         created_by=actor,
         organization_id=_common_ancestor(checked.plan, checked.snapshot),
         filename=filename[:200],
         sha256=hashlib.sha256(data).hexdigest(),
         rows_total=checked.rows,
-        # A small file is written now from the check just made: no need to keep it.
-        data=b"" if checked.rows <= settings.ORG_IMPORT_INLINE_MAX else data,
+        data=b"" if inline else data,  # written now from the check just made: not kept
     )
-    if checked.rows <= settings.ORG_IMPORT_INLINE_MAX:
+    if inline:
         import_execute(job.pk, checked=checked)
         job = ImportJob.objects.defer("data").get(pk=job.pk)
         return Started(result=job_result(job), job=job)
-    from chuangyou.orgs.tasks import execute_import
+    from chuangyou.orgs.tasks import execute_import  # the task module imports this one
 
     execute_import.enqueue(job.pk)
     return Started(job=job)
@@ -94,11 +100,8 @@ def _common_ancestor(plan: Plan, snapshot: Snapshot) -> int | None:
         if (parent := snapshot.by_code.get(row.parent_code)) is not None:
             paths.append(parent.path)
     # Parents new in the file hang, in the end, under a stored parent listed above.
-    first, last = min(paths), max(paths)
-    size = 0
-    while size < min(len(first), len(last)) and first[size] == last[size]:
-        size += 1
-    prefix = first[: size - size % Organization.steplen]
+    shared = common_prefix(paths)
+    prefix = shared[: len(shared) - len(shared) % Organization.steplen]
     code = snapshot.code_by_path.get(prefix)
     return snapshot.by_code[code].pk if code else None
 

@@ -162,7 +162,8 @@ class ImportState(models.TextChoices):
 ACTIVE_IMPORT_STATES = (ImportState.QUEUED, ImportState.RUNNING)
 # The steps of a job, with how far along its bar each one starts. The writing is one transaction, so
 # nothing finer than a step can be seen from outside; it is most of the work.
-IMPORT_STEPS = {"等待后台处理": 0, "检查文件": 10, "写入数据": 40, "完成": 100}
+STEP_WAIT, STEP_CHECK, STEP_WRITE, STEP_DONE = "等待后台处理", "检查文件", "写入数据", "完成"
+IMPORT_STEPS = {STEP_WAIT: 0, STEP_CHECK: 10, STEP_WRITE: 40, STEP_DONE: 100}
 
 
 class ImportJobQuerySet(models.QuerySet):
@@ -195,7 +196,7 @@ class ImportJob(models.Model):
     sha256 = models.CharField("文件摘要", max_length=64)
     data = models.BinaryField("文件内容", blank=True)
     state = models.CharField("状态", max_length=12, choices=ImportState.choices, default=ImportState.QUEUED)
-    step = models.CharField("进度说明", max_length=100, default="等待后台处理")
+    step = models.CharField("进度说明", max_length=100, default=STEP_WAIT)
     heartbeat = models.DateTimeField("最近进展", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     rows_done = models.PositiveIntegerField("已写入行数", default=0)

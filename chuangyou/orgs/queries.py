@@ -45,7 +45,7 @@ def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
         prefix_len = depth * Organization.steplen
         rows = (
             Organization.objects.filter(
-                path__startswith=_common_prefix(list(path_to_pk)),
+                path__startswith=common_prefix(list(path_to_pk)),
                 depth__gte=depth,
                 status=Status.ACTIVE,
                 kind__in=BASIC_KINDS,
@@ -67,7 +67,7 @@ def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
     return result
 
 
-def _common_prefix(paths: list[str]) -> str:
+def common_prefix(paths: list[str]) -> str:
     first, last = min(paths), max(paths)
     size = 0
     while size < len(first) and size < len(last) and first[size] == last[size]:
