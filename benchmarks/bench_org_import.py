@@ -1,11 +1,13 @@
-"""Import a generated 200,000-organization tree file into a fresh SQLite database.
+"""Import a generated 200,000-organization tree file into a fresh SQLite database, as the web page does.
 
     .venv/bin/python benchmarks/bench_org_import.py [--townships 2000]
 
-Prints, from one run: the time to read the file alone (calamine), the time of the full import
-(read, check every row, compute paths, bulk insert, audit events), rows per second and the ratio
-import / read; then the time of re-importing the same file (nothing to write). The target is an
-import under 60 s on the development machine.
+Prints, from one run: the time to read the file alone (calamine); the time of the upload request
+(read and check every row, store the file in an `ImportJob` and queue it: what the user waits for);
+the time of the background job (check again against the tree as it is then, compute paths, bulk
+insert, audit events, in one transaction), rows per second and the ratio job / read; then the time
+of re-importing the same file from the command line (nothing to write). The target is a job under
+60 s on the development machine.
 """
 
 from __future__ import annotations
@@ -109,14 +111,19 @@ def run(workdir: Path, townships: int) -> None:
     os.environ["CHUANGYOU_VAR_DIR"] = str(workdir)
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangyou.settings")
+    # Every upload goes to the worker; the worker is this process (no queue to wait on).
+    os.environ["CHUANGYOU_ORG_IMPORT_INLINE_MAX"] = "0"
+    os.environ["CHUANGYOU_TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     from chuangyou.audit.models import AuditEvent
     from chuangyou.lib.excel import read_first_sheet, write_xlsx
-    from chuangyou.orgs.models import Organization
+    from chuangyou.orgs.import_jobs import import_execute, import_start
+    from chuangyou.orgs.models import ImportJob, ImportState, Organization
     from chuangyou.orgs.tree_import import SYSTEM_SCOPE, tree_import
     from chuangyou.orgs.tree_sheet import CLI_LIMITS, HEADER
 
@@ -133,14 +140,22 @@ def run(workdir: Path, townships: int) -> None:
     rows = len(read_first_sheet(data, CLI_LIMITS)) - 1
     read_seconds = time.perf_counter() - started
 
+    # The web page: the request checks the whole file and queues it; the worker writes it.
+    admin = get_user_model().objects.create_superuser("bench", password=None)
     started = time.perf_counter()
-    result = tree_import(actor=None, scope=SYSTEM_SCOPE, data=data, filename=path.name, limits=CLI_LIMITS)
+    queued = import_start(actor=admin, data=data, filename=path.name)
+    request_seconds = time.perf_counter() - started
+    assert queued.queued, [str(e) for e in queued.result.errors[:10]] if queued.result else queued
+    started = time.perf_counter()
+    import_execute(queued.job.pk)
     import_seconds = time.perf_counter() - started
-    assert result.ok, [str(e) for e in result.errors[:10]]
-    assert result.created == rows == Organization.objects.count()
+    job = ImportJob.objects.get(pk=queued.job.pk)
+    assert job.state == ImportState.DONE, job.error
+    assert job.summary["created"] == rows == job.rows_done == Organization.objects.count()
     assert AuditEvent.objects.count() == rows + 1
     assert_tree_is_sound(Organization)
 
+    # The command line (`chuangyou orgs import`): the same file again, nothing to write.
     started = time.perf_counter()
     again = tree_import(actor=None, scope=SYSTEM_SCOPE, data=data, filename=path.name, limits=CLI_LIMITS)
     again_seconds = time.perf_counter() - started
@@ -148,11 +163,12 @@ def run(workdir: Path, townships: int) -> None:
 
     print(f"rows: {rows:,}")
     print(f"read alone (calamine):   {read_seconds:6.1f} s  {rows / read_seconds:10,.0f} rows/s")
-    print(f"full import (SQLite):    {import_seconds:6.1f} s  {rows / import_seconds:10,.0f} rows/s")
-    print(f"ratio import / read:     {import_seconds / read_seconds:6.1f}")
+    print(f"upload request (check):  {request_seconds:6.1f} s  {rows / request_seconds:10,.0f} rows/s")
+    print(f"background job (SQLite): {import_seconds:6.1f} s  {rows / import_seconds:10,.0f} rows/s")
+    print(f"ratio job / read:        {import_seconds / read_seconds:6.1f}")
     print(f"re-import, no changes:   {again_seconds:6.1f} s  {rows / again_seconds:10,.0f} rows/s")
     print(f"peak memory (RSS):       {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB")
-    print("target: full import under 60 s —", "met" if import_seconds < 60 else "NOT MET")
+    print("target: background job under 60 s —", "met" if import_seconds < 60 else "NOT MET")
 
 
 if __name__ == "__main__":

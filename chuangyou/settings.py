@@ -125,6 +125,10 @@ TASKS = {
 GRADING_INLINE_MAX = env.int("CHUANGYOU_GRADING_INLINE_MAX", default=3000)
 # A run still queued or running this long after it started is taken as dead when the next one starts.
 GRADING_STALE_MINUTES = env.int("CHUANGYOU_GRADING_STALE_MINUTES", default=30)
+# Organization-tree imports of at most this many rows are written inside the request; larger files
+# are checked in the request and written by the worker. An import job silent this long is taken as dead.
+ORG_IMPORT_INLINE_MAX = env.int("CHUANGYOU_ORG_IMPORT_INLINE_MAX", default=5000)
+ORG_IMPORT_STALE_MINUTES = env.int("CHUANGYOU_ORG_IMPORT_STALE_MINUTES", default=30)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -23,6 +23,7 @@ VERB_LABELS = {
     "org.move": "调整隶属关系",
     "org.dissolve": "撤销组织",
     "org.import": "导入组织",
+    "org.import_fail": "导入组织失败",
     "role.grant": "授予角色",
     "role.revoke": "收回角色",
     "account.login": "登录",

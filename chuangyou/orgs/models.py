@@ -1,7 +1,11 @@
 """The organization tree (党组织). A materialized path (treebeard MP_Node) makes a scope a path
 prefix: everything under an organization is `path LIKE '<its path>%'`."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from chuangyou.lib.masking import mask_phone
@@ -143,3 +147,94 @@ class Organization(MP_Node):
             "founded": self.founded.isoformat() if self.founded else None,
             "status": self.status,
         }
+
+
+# --- Excel imports written by the background worker ---------------------------------------------
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+ACTIVE_IMPORT_STATES = (ImportState.QUEUED, ImportState.RUNNING)
+# The steps of a job, with how far along its bar each one starts. The writing is one transaction, so
+# nothing finer than a step can be seen from outside; it is most of the work.
+STEP_WAIT, STEP_CHECK, STEP_WRITE, STEP_DONE = "等待后台处理", "检查文件", "写入数据", "完成"
+IMPORT_STEPS = {STEP_WAIT: 0, STEP_CHECK: 10, STEP_WRITE: 40, STEP_DONE: 100}
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Jobs touching the subtrees the user manages, and the user's own."""
+        from chuangyou.accounts.scope import TREE_MANAGERS, scope_of
+
+        scope = scope_of(user)
+        return self.filter(scope.q_for("organization__path", roles=TREE_MANAGERS) | models.Q(created_by=user))
+
+
+class ImportJob(models.Model):
+    """One upload of the tree's Excel file, checked in the request and written by the background
+    worker (or at once, when small). The file is kept only until the job ends."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    # The smallest subtree holding everything the file touches (none for new top-level organizations).
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filename = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件摘要", max_length=64)
+    data = models.BinaryField("文件内容", blank=True)
+    state = models.CharField("状态", max_length=12, choices=ImportState.choices, default=ImportState.QUEUED)
+    step = models.CharField("进度说明", max_length=100, default=STEP_WAIT)
+    heartbeat = models.DateTimeField("最近进展", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    rows_done = models.PositiveIntegerField("已写入行数", default=0)
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    # {"created", "updated", "moved", "unchanged"} when done; {"errors": n} when the check failed.
+    summary = models.JSONField("导入结果", default=dict, blank=True)
+    error = models.TextField("失败原因", blank=True)
+    # The problems found when the worker checked the file again: [{"row", "column", "reason"}], capped.
+    errors = models.JSONField("问题清单", default=list, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织架构导入"
+        verbose_name_plural = "组织架构导入"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"导入组织架构：{self.filename}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_IMPORT_STATES
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.state == ImportState.DONE else IMPORT_STEPS.get(self.step, 0)
+
+    @property
+    def stalled(self) -> bool:
+        """Still active but silent for long: its worker died, or no worker runs."""
+        quiet = timezone.now() - self.heartbeat
+        return self.active and quiet > dt.timedelta(minutes=settings.ORG_IMPORT_STALE_MINUTES)
+
+    @property
+    def error_count(self) -> int:
+        return self.summary.get("errors", len(self.errors))
+
+    @property
+    def hidden_errors(self) -> int:
+        return max(self.error_count - len(self.errors), 0)

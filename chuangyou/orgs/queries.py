@@ -1,4 +1,4 @@
-"""Reads of the tree for pages: children with subtree counts, in a fixed number of queries."""
+"""Reads of the tree for pages: children with subtree counts, in a fixed number of queries; import jobs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr
 
-from chuangyou.orgs.models import Domain, Kind, Organization, Status
+from chuangyou.lib.lookup import get_or_404
+from chuangyou.orgs.models import Domain, ImportJob, Kind, Organization, Status
 
 BASIC_KINDS = (Kind.COMMITTEE, Kind.GENERAL_BRANCH, Kind.BRANCH)
 
@@ -44,7 +45,7 @@ def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
         prefix_len = depth * Organization.steplen
         rows = (
             Organization.objects.filter(
-                path__startswith=_common_prefix(list(path_to_pk)),
+                path__startswith=common_prefix(list(path_to_pk)),
                 depth__gte=depth,
                 status=Status.ACTIVE,
                 kind__in=BASIC_KINDS,
@@ -66,7 +67,7 @@ def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
     return result
 
 
-def _common_prefix(paths: list[str]) -> str:
+def common_prefix(paths: list[str]) -> str:
     first, last = min(paths), max(paths)
     size = 0
     while size < len(first) and size < len(last) and first[size] == last[size]:
@@ -87,3 +88,21 @@ def scope_roots(user) -> list[Organization]:
     if scope.is_everything:
         return list(Organization.objects.filter(depth=1))
     return list(Organization.objects.filter(path__in=scope.root_paths))
+
+
+# --- Import jobs -----------------------------------------------------------------------------------
+
+RECENT_IMPORT_JOBS = 10
+
+
+def _import_jobs(user):
+    return ImportJob.objects.visible_to(user).defer("data").select_related("created_by")
+
+
+def recent_import_jobs(user) -> list:
+    return list(_import_jobs(user)[:RECENT_IMPORT_JOBS])
+
+
+def import_job_for_user(user, pk):
+    """A job of the user's scope (or the user's own), or 404."""
+    return get_or_404(_import_jobs(user), pk, "导入记录不存在或不在您的管辖范围内")

@@ -8,8 +8,9 @@
    written with `bulk_update`, the rare parent changes go through treebeard's `move`, and one audit
    event is written per created, changed or moved organization, plus one `org.import` summary.
 
-`tree_import` chains the three; nothing is written unless every row is valid, and a file that
-matches the database writes nothing at all (so a repeated submission is harmless).
+`check_file` chains the first two and `tree_import` all three; nothing is written unless every row is
+valid, and a file that matches the database writes nothing at all (so a repeated submission is
+harmless). The web page writes large files in a background job (`orgs.import_jobs`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,49 @@ class ImportResult:
     def rows(self) -> int:
         return self.created + self.updated + self.moved + self.unchanged
 
+    @classmethod
+    def of(cls, plan: Plan, *, dry_run: bool = False) -> ImportResult:
+        counts = {"created": len(plan.creates), "updated": len(plan.changes), "moved": len(plan.moves)}
+        return cls(**counts, unchanged=plan.unchanged, dry_run=dry_run)
+
+
+@dataclass
+class CheckedFile:
+    """A whole file checked against the stored tree; writable when there are no errors."""
+
+    errors: list[Issue]
+    plan: Plan | None = None
+    snapshot: Snapshot | None = None
+    rows: int = 0  # data rows of the sheet
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def has_writes(self) -> bool:
+        return self.ok and self.plan.has_writes
+
+    def result(self, *, dry_run: bool = False) -> ImportResult:
+        if self.errors:
+            return ImportResult(errors=self.errors, dry_run=dry_run)
+        return ImportResult.of(self.plan, dry_run=dry_run)
+
+
+def check_file(data: bytes, scope: Scope, limits: Limits = WEB_LIMITS) -> CheckedFile:
+    """Steps 1 and 2: read every cell and check every row against the stored tree; writes nothing."""
+    try:
+        cells = read_first_sheet(data, limits)
+    except SpreadsheetError as exc:
+        return CheckedFile(errors=[Issue(None, "文件", str(exc))])
+    sheet = parse_sheet(cells)
+    del cells
+    if sheet.fatal:
+        return CheckedFile(errors=sheet.issues)
+    snapshot = Snapshot.load()
+    plan = plan_import(sheet, snapshot, scope)
+    return CheckedFile(errors=plan.issues, plan=plan, snapshot=snapshot, rows=len(sheet.rows))
+
 
 def tree_import(
     *,
@@ -73,29 +117,18 @@ def tree_import(
     limits: Limits = WEB_LIMITS,
 ) -> ImportResult:
     """Check a whole .xlsx file and, when every row is valid, apply it in one transaction."""
-    try:
-        cells = read_first_sheet(data, limits)
-    except SpreadsheetError as exc:
-        return ImportResult(errors=[Issue(None, "文件", str(exc))])
-    sheet = parse_sheet(cells)
-    del cells
-    if sheet.fatal:
-        return ImportResult(errors=sheet.issues)
-    snapshot = Snapshot.load()
-    plan = plan_import(sheet, snapshot, scope)
-    if plan.issues:
-        return ImportResult(errors=plan.issues, dry_run=dry_run)
-    result = ImportResult(
-        created=len(plan.creates),
-        updated=len(plan.changes),
-        moved=len(plan.moves),
-        unchanged=plan.unchanged,
-        dry_run=dry_run,
-    )
-    if dry_run or not plan.has_writes:
+    checked = check_file(data, scope, limits)
+    result = checked.result(dry_run=dry_run)
+    if dry_run or not checked.has_writes:
         return result
     try:
-        apply_plan(plan, snapshot, actor=actor, sha256=hashlib.sha256(data).hexdigest(), filename=filename)
+        apply_plan(
+            checked.plan,
+            checked.snapshot,
+            actor=actor,
+            sha256=hashlib.sha256(data).hexdigest(),
+            filename=filename,
+        )
     except (ImportConflict, IntegrityError):
         return ImportResult(errors=[Issue(None, "文件", ISSUE_CONFLICT)])
     return result

@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/dissolve/", views.dissolve, name="dissolve"),
     path("import/", views_io.import_tree, name="import"),
+    path("import/jobs/<int:pk>/", views_io.import_job, name="import_job"),
+    path("import/jobs/<int:pk>/progress/", views_io.import_job_progress, name="import_job_progress"),
     path("export.xlsx", views_io.export_tree, name="export"),
 ]

@@ -105,6 +105,12 @@ def world(tree, personas, on_day):
     world["proposals"] = {
         pk: Proposal.objects.create(campaign=campaign, organization_id=pk, proposed_by=admin) for pk in sheets
     }
+    from chuangyou.orgs.models import ImportJob
+
+    world["import_jobs"] = {
+        pk: ImportJob.objects.create(created_by=admin, organization_id=pk, filename="导入.xlsx")
+        for pk in sheets
+    }
     return {**world, **public_notice_world(admin, campaign, world["results"])}
 
 
@@ -237,6 +243,8 @@ def ids_for(route: str, org, world) -> dict[str, int | str]:
         return {"pk": world["proposals"][org.pk].pk}
     if route.startswith("grading/runs/"):
         return {"pk": world["hidden_run"].pk}
+    if route.startswith("orgs/import/jobs/"):
+        return {"pk": world["import_jobs"][org.pk].pk}
     if route.startswith("grading/results/"):
         return {"pk": world["results"][org.pk].pk}
     if route.startswith("notices/objections/"):
