@@ -184,3 +184,16 @@ def test_the_branch_secretary_has_its_own_menu(client_for, sheet):
 def test_a_secretary_without_a_sheet_is_told_so(client_for, tree):
     response = client_for("branch_secretary").get(reverse("sheets:mine"), follow=True)
     assert "本支部目前没有自查表" in response.content.decode()
+
+
+def test_a_system_administrator_has_no_branch_of_its_own(client, sheet):
+    from tests.conftest import make_user
+
+    root = make_user("p_root")
+    root.is_superuser = True
+    root.save()
+    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    assert "我的自查" not in client.get(reverse("workbench")).content.decode()
+    response = client.get(reverse("sheets:mine"), follow=True)  # not some branch's sheet
+    assert response.redirect_chain[-1][0] == reverse("workbench")
+    assert "本支部目前没有自查表" in response.content.decode()
