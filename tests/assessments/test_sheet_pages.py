@@ -59,6 +59,11 @@ def test_a_stale_tab_gets_the_conflict_message(client_for, sheet):
     client.post(url, {"version": "0"})
     body = client.post(url, {"count-0": "on", "version": "0"}).content.decode()
     assert "已在其他页面或由他人修改" in body
+    # The refused form keeps the version its page had: saving it again (the browser does on leaving
+    # the item) is refused again instead of overwriting the other page's save.
+    assert '<input type="hidden" name="version" value="0">' in body
+    body = client.post(url, {"count-0": "on", "version": "0"}).content.decode()
+    assert "已在其他页面或由他人修改" in body and sheet.entries.get().counts == {}
 
 
 @pytest.mark.parametrize("persona", ["township_reviewer", "leading_group"])
