@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Count, Prefetch
 
 from chuangyou.assessments.models import Entry, ScoreSheet
@@ -28,3 +30,14 @@ def sheet_layout(sheet: ScoreSheet) -> list[tuple[Category, list[tuple[Item, Ent
 
 def state_counts(sheets) -> dict[str, int]:
     return dict(sheets.order_by().values_list("state").annotate(n=Count("id")))
+
+
+def own_latest_sheet(user) -> ScoreSheet | None:
+    """The latest score sheet of a branch the user is secretary of (a system administrator, who
+    sees every branch, has none of its own)."""
+    from chuangyou.accounts.models import Role
+    from chuangyou.accounts.scope import scope_of
+
+    grants = dataclasses.replace(scope_of(user), is_superuser=False)  # its own grants only
+    mine = grants.q_for("organization__path", roles={Role.BRANCH_SECRETARY})
+    return ScoreSheet.objects.filter(mine).order_by("-round__opens", "organization__path").first()

@@ -202,14 +202,7 @@ MY_PAGES = {"sheet": "sheets:detail", "evaluation": "evaluations:manage", "appli
 @require_GET
 def my_sheet(request, page):
     """The branch secretary's own latest score sheet, opened on the page the menu names."""
-    scope = scope_of(request.user)
-    sheet = (
-        ScoreSheet.objects.filter(scope.q_for("organization__path", roles={Role.BRANCH_SECRETARY}))
-        .order_by("-round__opens", "organization__path")
-        .first()
-        if scope.has_role(Role.BRANCH_SECRETARY)
-        else None
-    )
+    sheet = queries.own_latest_sheet(request.user)
     if sheet is None:
         messages.info(request, "本支部目前没有自查表，县委组织部开启自查后即可填写")
         return redirect("workbench")

@@ -13,7 +13,7 @@ def navigation(request):
         ("orgs:tree", "组织架构", "sitemap"),
         ("orgs:list", "组织列表", "list"),
     ]
-    if scope.has_role("branch_secretary"):
+    if "branch_secretary" in scope.roles:  # its own branch's pages: not a system administrator's
         items.append(("sheets:mine", "我的自查", "pencil"))
         items.append(("sheets:mine_evaluation", "民主测评", "users"))
         items.append(("sheets:mine_application", "申报表", "file-text"))

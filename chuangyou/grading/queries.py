@@ -101,10 +101,9 @@ def scheme_title(run: GradingRun) -> str:
         return run.scheme
 
 
-def scheme_names(run: GradingRun) -> dict[str, str]:
+def scheme_names(stored: list[groups.GroupSummary]) -> dict[str, str]:
     """Group key → its scheme's title, when the run graded domains under several schemes (else empty:
-    one scheme needs no column)."""
-    stored = groups.group_summaries(run)
+    one scheme needs no column); `stored` is the run's `groups.group_summaries`."""
     return {g.key: g.title for g in stored} if len(stored) > 1 else {}
 
 
@@ -116,9 +115,9 @@ def top_grades(run: GradingRun) -> set[str]:
         return set(run_labels(run)[:1])
 
 
-def group_total(run: GradingRun, key: str) -> int | None:
+def group_total(stored: list[groups.GroupSummary], key: str) -> int | None:
     """The branches the run graded under this scheme group (the range of its ranks)."""
-    return next((g.summary.get("total") for g in groups.group_summaries(run) if g.key == key), None)
+    return next((g.summary.get("total") for g in stored if g.key == key), None)
 
 
 def campaign_labels(campaign: Campaign) -> tuple[str, ...]:
@@ -227,15 +226,15 @@ def counts_by_scheme(results) -> dict[str, dict[str, int]]:
 
 
 def quota_rows(
-    run: GradingRun, counts: dict[str, dict[str, int]], *, whole: bool, townships: list[str]
+    stored: list[groups.GroupSummary], counts: dict[str, dict[str, int]], *, whole: bool, townships: list[str]
 ) -> list[dict]:
-    """The quotas of each scheme group beside its final grades now (after any adjustment); `counts`
-    as `counts_by_scheme`. With several groups, each group's rows follow a heading row.
+    """The quotas of each scheme group (`stored`: the run's `groups.group_summaries`) beside its final
+    grades now (after any adjustment); `counts` as `counts_by_scheme`. With several groups, each
+    group's rows follow a heading row.
 
     In the county view: "优秀 8/8" and "一般及以下 98 ≥ 12". In a township's view: its own counts,
     against its seats when the quotas were apportioned per township, else beside the county's limit.
     """
-    stored = groups.group_summaries(run)
     rows = []
     for group in stored:
         if len(stored) > 1:

@@ -112,6 +112,7 @@ def run_detail(request, pk):
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("sort", None)
+    stored = groups.group_summaries(run)  # once: it reads the run's scheme
     return render(
         request,
         "grading/run.html",
@@ -127,9 +128,9 @@ def run_detail(request, pk):
             "total": sum(counts.values()),
             "committed": results.exclude(committed_grade="").count(),
             "quotas": queries.quota_rows(
-                run, queries.counts_by_scheme(results), whole=whole, townships=by_township.keys
+                stored, queries.counts_by_scheme(results), whole=whole, townships=by_township.keys
             ),
-            "scheme_names": queries.scheme_names(run),
+            "scheme_names": queries.scheme_names(stored),
             "quota_base": (run.summary or {}).get("base", (run.summary or {}).get("total", 0)),
             "by_township": by_township,
             "by_domain": by_domain,
@@ -204,15 +205,16 @@ def _result_context(request, result) -> dict:
     campaign = run.campaign
     can_grade = services.may_grade(request.user, campaign)
     labels = queries.result_labels(result)
+    stored = groups.group_summaries(run)
     return {
         "result": result,
-        "scheme_name": queries.scheme_names(run).get(result.scheme, ""),
+        "scheme_name": queries.scheme_names(stored).get(result.scheme, ""),
         "run": run,
         "campaign": campaign,
         "breakdown": queries.score_breakdown(result.sheet),
         "domain_name": queries.DOMAIN_NAMES.get(result.domain, result.domain),
         "township_scope": run.quota_scope == "township",
-        "county_total": queries.group_total(run, result.scheme) or result.rank_total,
+        "county_total": queries.group_total(stored, result.scheme) or result.rank_total,
         "top_grade": labels[0] if labels else "",
         "can_grade": can_grade,
         "can_override": can_grade

@@ -131,7 +131,8 @@ def write_xlsx(
     sheet = workbook.add_worksheet(sheet_name)
     bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    percent_format = workbook.add_format({"num_format": '0.##"%"'})
+    # General, not 0.##: Excel shows 95 under 0.## as "95." (a trailing point).
+    percent_format = workbook.add_format({"num_format": 'General"%"'})
     percent_columns = {col for col, title in enumerate(header) if title in percent}
     rows = iter(rows)
     sample = list(itertools.islice(rows, SAMPLE_ROWS))

@@ -99,3 +99,50 @@ def test_logins_logouts_and_failures_are_in_the_audit_trail(client, personas):
     ]
     # The township's auditors read the logins of its reviewer.
     assert AuditEvent.objects.get(verb="account.login").organization.name == "甲镇党委"
+
+
+def locked(username, address=ATTACKER):
+    from django.utils import timezone
+
+    AccessAttempt.objects.create(
+        username=username,
+        ip_address=address,
+        failures_since_start=5,
+        attempt_time=timezone.now(),
+        user_agent="",
+        http_accept="",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+    )
+
+
+def test_the_lockout_page_checks_the_accounts_in_one_query(client_for, personas, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chuangyou.accounts.models import Role
+
+    admin = client_for("county_admin")
+    url = reverse("accounts_lockouts")
+    locked("p_town")
+    admin.get(url)  # the session and scope are read once
+    with CaptureQueriesContext(connection) as one:
+        page = admin.get(url).content.decode()
+    assert page.count('data-testid="lockout-row"') == 1
+    for i in range(4):
+        locked(make_user(f"p_clerk{i}", Role.TOWNSHIP_REVIEWER, tree["town_a"]).username)
+    locked(make_user("p_norole").username)  # no role: only a system administrator unlocks it
+    with CaptureQueriesContext(connection) as five:
+        page = admin.get(url).content.decode()
+    assert page.count('data-testid="lockout-row"') == 5 and "p_norole" not in page
+    assert len(five) == len(one)
+
+
+def test_an_unlock_of_an_address_that_is_not_one_is_refused(client_for, personas):
+    admin = client_for("county_admin")
+    response = admin.post(
+        reverse("accounts_lockouts"), {"username": "p_town", "ip_address": "not-an-address"}, follow=True
+    )
+    assert "地址无效，请从锁定列表中选择要解除的锁定" in response.content.decode()
+    assert not AuditEvent.objects.filter(verb="account.unlock").exists()

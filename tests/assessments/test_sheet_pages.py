@@ -59,6 +59,11 @@ def test_a_stale_tab_gets_the_conflict_message(client_for, sheet):
     client.post(url, {"version": "0"})
     body = client.post(url, {"count-0": "on", "version": "0"}).content.decode()
     assert "已在其他页面或由他人修改" in body
+    # The refused form keeps the version its page had: saving it again (the browser does on leaving
+    # the item) is refused again instead of overwriting the other page's save.
+    assert '<input type="hidden" name="version" value="0">' in body
+    body = client.post(url, {"count-0": "on", "version": "0"}).content.decode()
+    assert "已在其他页面或由他人修改" in body and sheet.entries.get().counts == {}
 
 
 @pytest.mark.parametrize("persona", ["township_reviewer", "leading_group"])
@@ -183,4 +188,17 @@ def test_the_branch_secretary_has_its_own_menu(client_for, sheet):
 
 def test_a_secretary_without_a_sheet_is_told_so(client_for, tree):
     response = client_for("branch_secretary").get(reverse("sheets:mine"), follow=True)
+    assert "本支部目前没有自查表" in response.content.decode()
+
+
+def test_a_system_administrator_has_no_branch_of_its_own(client, sheet):
+    from tests.conftest import make_user
+
+    root = make_user("p_root")
+    root.is_superuser = True
+    root.save()
+    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    assert "我的自查" not in client.get(reverse("workbench")).content.decode()
+    response = client.get(reverse("sheets:mine"), follow=True)  # not some branch's sheet
+    assert response.redirect_chain[-1][0] == reverse("workbench")
     assert "本支部目前没有自查表" in response.content.decode()

@@ -75,3 +75,28 @@ def test_a_score_waits_for_its_reason_and_a_draft_survives_a_reload(page, live_s
     assert Entry.objects.get(item__name="主题党日").note == "本年度开展主题党日10次"
     page.reload()
     expect(block(page, sheet, "主题党日").get_by_test_id("draft-restored")).to_have_count(0)
+
+
+def test_a_draft_is_not_restored_over_a_save_made_since(page, live_server, sheet, personas):
+    """A draft typed on version 0 of an item that another page has saved since would overwrite that
+    save when restored (its form carries the new version): it is dropped, and the page says so."""
+    from chuangyou.assessments import services
+    from chuangyou.assessments.services import EntryData
+
+    log_in_as(page, live_server.url, "p_branch")
+    page.goto(live_server.url + reverse("sheets:detail", args=[sheet.pk]))
+    block(page, sheet, "主题党日").locator("input[name=note]").press_sequentially("草稿内容", delay=20)
+    services.entry_save(
+        actor=personas["branch_secretary"],
+        sheet=sheet,
+        item=item(sheet, "主题党日"),
+        data=EntryData(note="另一页面保存的内容"),
+        version=0,
+    )
+    page.reload()
+    restored = block(page, sheet, "主题党日")
+    expect(restored.get_by_test_id("draft-outdated")).to_be_visible()
+    expect(restored.get_by_test_id("draft-restored")).to_have_count(0)
+    expect(restored.locator("input[name=note]")).to_have_value("另一页面保存的内容")
+    page.reload()
+    expect(block(page, sheet, "主题党日").get_by_test_id("draft-outdated")).to_have_count(0)

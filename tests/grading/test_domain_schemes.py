@@ -306,3 +306,20 @@ def test_the_preview_shows_each_schemes_quotas(organ_campaign, client_for):
     assert f"机关：{JIGUAN}" in page and f"其他领域：{SEED}" in page
     page = client_for("county_admin").get(reverse("grading:campaign", args=[organ_campaign.pk]))
     assert page.status_code == 200
+
+
+def test_the_run_and_result_pages_read_the_stored_groups_once(organ_campaign, admin, client_for, monkeypatch):
+    """Each reading parses the run's scheme again: the pages read the groups once per request."""
+    from chuangyou.grading import groups
+
+    run = grading.run_start(actor=admin, campaign=organ_campaign)
+    calls = []
+    real = groups.group_summaries
+    monkeypatch.setattr(groups, "group_summaries", lambda r: calls.append(r.pk) or real(r))
+    client = client_for("county_admin")
+    page = client.get(reverse("grading:run", args=[run.pk])).content.decode()
+    assert page.count('data-testid="quota-group"') == 2 and calls == [run.pk]
+    calls.clear()
+    result = run.results.get(code="O0000")
+    page = client.get(reverse("grading:result", args=[result.pk])).content.decode()
+    assert "同方案排名" in page and "1/10" in page and calls == [run.pk]

@@ -20,6 +20,8 @@ def test_a_written_sheet_is_formatted():
     widths = {col: sheet.column_dimensions[col].width for col in "ABCD"}
     assert widths["B"] > widths["A"] >= 8 and widths["B"] >= len("甲镇党委城关社区党支部") * 2
     assert sheet["C2"].value == 95.5 and "%" in sheet["C2"].number_format
+    # A whole rate reads 88%: the format has no "0." that Excel would show as "88.%".
+    assert sheet["C3"].value == 88 and sheet["C3"].number_format == 'General"%"'
     assert sheet["A1"].font.bold and sheet["A2"].number_format == "General"
 
 

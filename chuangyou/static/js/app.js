@@ -62,9 +62,25 @@ document.addEventListener("htmx:confirm", function (event) {
     });
     return kept;
   }
+  // A draft holds the item's version it was typed on: one saved since (elsewhere) is not restored over.
+  const VERSION = "__version";
+  function version(form) {
+    const input = form.querySelector("input[name=version]");
+    return input ? input.value : "";
+  }
   function keepDraft(form) {
     form.dataset.dirty = "1";
-    try { window.localStorage.setItem(draftKey(form), JSON.stringify(values(form))); } catch (e) { /* storage full or off */ }
+    const kept = values(form);
+    kept[VERSION] = version(form);
+    try { window.localStorage.setItem(draftKey(form), JSON.stringify(kept)); } catch (e) { /* storage full or off */ }
+  }
+  function note(form, testid, text) {
+    const div = document.createElement("div");
+    div.className = "alert alert-warning py-1 px-2 mb-2 small";
+    div.setAttribute("role", "status");
+    div.dataset.testid = testid;
+    div.textContent = text;
+    form.prepend(div);
   }
   function save(form) {
     if (form.dataset.dirty === "1") window.htmx.trigger(form, "autosave");
@@ -98,6 +114,11 @@ document.addEventListener("htmx:confirm", function (event) {
       let draft = null;
       try { draft = JSON.parse(window.localStorage.getItem(draftKey(form)) || "null"); } catch (e) { draft = null; }
       if (!draft || form.querySelector("fieldset[disabled]")) return;
+      if (VERSION in draft && draft[VERSION] !== version(form)) {
+        window.localStorage.removeItem(draftKey(form));
+        note(form, "draft-outdated", "本项已在其他页面或由他人修改，上次未保存的填写内容未恢复，请核对后重新填写");
+        return;
+      }
       let changed = false;
       form.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (input) {
         if (!(input.name in draft) || input.type === "hidden") return;
@@ -107,12 +128,7 @@ document.addEventListener("htmx:confirm", function (event) {
       });
       if (!changed) { window.localStorage.removeItem(draftKey(form)); return; }
       form.dataset.dirty = "1";
-      const note = document.createElement("div");
-      note.className = "alert alert-warning py-1 px-2 mb-2 small";
-      note.setAttribute("role", "status");
-      note.dataset.testid = "draft-restored";
-      note.textContent = "已恢复上次未保存的填写内容，请核对后点“保存本项”（或离开本项时自动保存）";
-      form.prepend(note);
+      note(form, "draft-restored", "已恢复上次未保存的填写内容，请核对后点“保存本项”（或离开本项时自动保存）");
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
