@@ -18,7 +18,7 @@ from chuangyou.orgs.models import Domain
 from chuangyou.rubrics.models import DomainBinding, Rubric, Status
 from chuangyou.rules.domains import domain_names
 from chuangyou.rules.grade_scheme import PRESETS, SchemeError, scheme_from_text
-from chuangyou.rules.scheme_groups import domain_scheme_errors, groups_policy_errors
+from chuangyou.rules.scheme_groups import domain_scheme_errors, group_heading, groups_policy_errors
 
 
 class CampaignError(ServiceError):
@@ -208,7 +208,7 @@ def quota_groups(campaign: Campaign) -> list[dict]:
         base = quota_base_count(campaign, participants)
         heading = ""
         if len(groups) > 1:
-            heading = f"{domain_names(group.domains) or '其他领域'}：{group.scheme.title}"
+            heading = group_heading(domain_names(group.domains), group.scheme.title)
         found.append({"heading": heading, "base": base, "rows": quotas(campaign, base, group.scheme)})
     return found
 

@@ -31,7 +31,14 @@ from chuangyou.rules.grade_scheme import (
     load_scheme,
 )
 from chuangyou.rules.grading import BranchScore, GradingInputError, GradingSummary, Policy
-from chuangyou.rules.scheme_groups import MAIN, GroupedResult, SchemeGroup, grade_in_groups, scheme_groups
+from chuangyou.rules.scheme_groups import (
+    MAIN,
+    OTHER_DOMAINS,
+    GroupedResult,
+    SchemeGroup,
+    grade_in_groups,
+    scheme_groups,
+)
 
 EXIT_INPUT_ERROR = 2
 OUTPUT_COLUMNS = ("等级", "排名", "说明")
@@ -645,7 +652,7 @@ def main(argv: list[str]) -> int:
             return fail([f"无法写入输出文件“{target}”：{exc.strerror or exc}"])
     for group, summary in result.summaries:
         if len(result.summaries) > 1:
-            print(f"== {domain_names(group.domains) or '其他领域'}", file=sys.stderr)
+            print(f"== {domain_names(group.domains) or OTHER_DOMAINS}", file=sys.stderr)
         for line in summary_lines(summary, group.scheme.title):
             print(line, file=sys.stderr)
     if target is not None:

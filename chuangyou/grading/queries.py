@@ -21,14 +21,17 @@ from chuangyou.grading.models import ACTIVE_STATES, GradingRun, RunResult, RunSt
 from chuangyou.lib.lookup import get_or_404
 from chuangyou.orgs.models import Domain
 from chuangyou.rules.grade_scheme import SchemeError
+from chuangyou.rules.scheme_groups import group_heading
 
 PER_PAGE = 50
 # Sort key (query parameter) -> label and database ordering; anything else falls back to the default.
+# Ranks restart in each scheme group (per-domain schemes): rank order is group by group.
+RANK_ORDER = ("scheme", "county_rank", "code")
 SORTS = {
-    "county_rank": ("排名", ("county_rank",)),
-    "score": ("得分", ("-score", "county_rank")),
+    "county_rank": ("排名", RANK_ORDER),
+    "score": ("得分", ("-score", *RANK_ORDER)),
     "code": ("组织代码", ("code",)),
-    "township": ("所属党委", ("township", "county_rank")),
+    "township": ("所属党委", ("township", *RANK_ORDER)),
 }
 DEFAULT_SORT = "county_rank"
 DOMAIN_NAMES = dict(Domain.choices)
@@ -242,7 +245,7 @@ def quota_rows(
             base = summary.get("base", summary.get("total", 0))
             rows.append(
                 {
-                    "heading": f"{group.domains or '其他领域'}：{group.title}，名额基数{base}个",
+                    "heading": f"{group_heading(group.domains, group.title)}，名额基数{base}个",
                     "key": group.key,
                 }
             )
@@ -326,14 +329,14 @@ def changed_results(user, run: GradingRun, previous: GradingRun):
             previous_id=Subquery(before.values("pk")[:1]),
         )
         .filter(Q(previous_id__isnull=True) | ~Q(previous_grade=F("final_grade")))
-        .order_by("county_rank")
+        .order_by(*RANK_ORDER)
     )
 
 
 def missing_results(user, run: GradingRun, previous: GradingRun):
     """Branches graded in the previous run that this run does not have."""
     now = RunResult.objects.filter(run=run, organization=OuterRef("organization"))
-    return results_for(user, previous).filter(~Exists(now)).order_by("county_rank")
+    return results_for(user, previous).filter(~Exists(now)).order_by(*RANK_ORDER)
 
 
 # --- Export --------------------------------------------------------------------------------------
@@ -366,5 +369,5 @@ EXPORT_FIELDS = (
 def export_rows(user, run: GradingRun):
     """The run's results inside the user's scope, in county rank order, as plain tuples (streamed)."""
     return (
-        results_for(user, run).order_by("county_rank").values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)
+        results_for(user, run).order_by(*RANK_ORDER).values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)
     )

@@ -22,7 +22,7 @@ from chuangyou.notices import queries as notice_queries
 from chuangyou.rules.domains import domain_names
 from chuangyou.rules.grade_scheme import SCOPE_NAMES, SchemeError
 from chuangyou.rules.grading import GradingInputError
-from chuangyou.rules.scheme_groups import grade_in_groups
+from chuangyou.rules.scheme_groups import grade_in_groups, group_heading
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_NOTE = "预估，仅供参考：按本范围支部数计算名额；正式等级以县委组织部定级为准"
@@ -271,7 +271,7 @@ def preview(request, pk):
     else:
         several = len(schemes) > 1
         summaries = [
-            (f"{domain_names(g.domains) or '其他领域'}：{g.scheme.title}" if several else "", s)
+            (group_heading(domain_names(g.domains), g.scheme.title) if several else "", s)
             for g, s in result.summaries
             if s.total or not several
         ]

@@ -39,6 +39,14 @@ class SchemeGroup:
         return self.key == MAIN
 
 
+OTHER_DOMAINS = "其他领域"  # the main group's name: every domain without a scheme of its own
+
+
+def group_heading(domains: str, title: str) -> str:
+    """A group's heading, e.g. '机关：机关三档评定': its domains by name and its scheme's title."""
+    return f"{domains or OTHER_DOMAINS}：{title}"
+
+
 def domain_scheme_errors(
     domain_schemes: Mapping[str, str], domain_names: Mapping[str, str], main: str
 ) -> list[str]:
