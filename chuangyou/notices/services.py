@@ -10,7 +10,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -169,14 +169,13 @@ def committed_grades(campaign) -> dict[int, str]:
     return {**dict(pending), **dict(noticed)}
 
 
-def _overlapping_notices(campaign, organization):
-    """Notices of the campaign over this organization, above it or under it: a new one is a
-    supplementary notice (another township's first notice is not)."""
+def _covering_notices(campaign, organization):
+    """Notices of the campaign over this organization or above it: a new one is a supplementary
+    notice (补充公示). Notices under it do not count: the county's first notice after the townships
+    published their own is the county's first, and another township's first notice is its first."""
     step = organization.steplen
     above = [organization.path[:end] for end in range(step, len(organization.path) + 1, step)]
-    return NoticeBatch.objects.filter(campaign=campaign).filter(
-        Q(organization__path__in=above) | Q(organization__path__startswith=organization.path)
-    )
+    return NoticeBatch.objects.filter(campaign=campaign, organization__path__in=above)
 
 
 @transaction.atomic
@@ -214,7 +213,7 @@ def notice_create(
     if not results.exists():
         raise NoticeError(f"“{organization.name}”范围内的定级结果均已列入公示")
     _check_campaign_quotas(campaign, run, results)
-    supplement = _overlapping_notices(campaign, organization).exists()
+    supplement = _covering_notices(campaign, organization).exists()
     default_title = f"{campaign.year}年度基层党组织争先创优评定等级{'补充公示' if supplement else '公示'}"
     batch = NoticeBatch.objects.create(
         campaign=campaign,

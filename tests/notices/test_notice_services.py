@@ -167,11 +167,26 @@ def test_an_organization_is_on_one_notice_of_a_campaign(draft_notice, submitted_
     town = create_notice(submitted_run, admin, tree["town_b"])
     county = create_notice(submitted_run, admin, tree["county"])  # the branches not yet on a notice
     assert town.entries.count() + county.entries.count() == 15
-    assert county.title.endswith("补充公示")
+    assert county.title == "2026年度基层党组织争先创优评定等级公示"  # the county's first notice
     published = notices.notice_publish(actor=admin, batch=town)
     with pytest.raises(notices.NoticeError, match="该公示正在公示，不能删除"):
         notices.notice_delete(actor=admin, batch=published)
     assert NoticeBatch.objects.count() == 2
+
+
+def test_the_county_s_first_notice_is_not_a_supplement_after_the_townships_own(
+    submitted_run, december, tree, admin, reviewer, campaign
+):
+    Campaign.objects.filter(pk=campaign.pk).update(townships_publish=True)
+    submitted_run.campaign.refresh_from_db()
+    town = create_notice(submitted_run, reviewer, tree["town_a"])
+    assert town.title == "2026年度基层党组织争先创优评定等级公示"
+    county = create_notice(submitted_run, admin, tree["county"])  # 乙街道's branches
+    assert county.title == "2026年度基层党组织争先创优评定等级公示"
+    add_branches(tree, december, 2, lambda i: {"final_total": Decimal(70)}, town_of=lambda i: 0, prefix="Y")
+    later = grading.run_submit(actor=admin, run=grading.run_start(actor=admin, campaign=campaign))
+    supplement = create_notice(later, reviewer, tree["town_a"])  # after the county's notice over it
+    assert supplement.title == "2026年度基层党组织争先创优评定等级补充公示"
 
 
 def test_only_a_finished_run_submitted_for_notice_is_published(graded_run, tree, admin):
