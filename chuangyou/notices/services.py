@@ -23,6 +23,7 @@ from chuangyou.campaigns.models import Campaign
 from chuangyou.grading.groups import run_labels, run_limits
 from chuangyou.grading.models import GradingRun, RunResult, RunState
 from chuangyou.lib.errors import ServiceError
+from chuangyou.notices.issuer import default_issuer
 from chuangyou.notices.models import (
     MIN_NOTICE_DAYS,
     NoticeBatch,
@@ -180,9 +181,20 @@ def _covering_notices(campaign, organization):
 
 @transaction.atomic
 def notice_create(
-    *, actor, run, organization, channel: str, starts: dt.date, days: int, title: str = ""
+    *,
+    actor,
+    run,
+    organization,
+    channel: str,
+    starts: dt.date,
+    days: int,
+    title: str = "",
+    issuer: str = "",
+    contact_phone: str = "",
+    contact_address: str = "",
 ) -> NoticeBatch:
-    """A draft notice of the run's results under `organization`, in grade order (best first).
+    """A draft notice of the run's results under `organization`, in grade order (best first), ending
+    with its issuer (`default_issuer` when blank) and where objections go besides the public form.
 
     An organization is published once per campaign: those already on a notice are left out, except
     when an upheld objection withdrew them and a later run graded them again (a supplementary notice).
@@ -224,6 +236,9 @@ def notice_create(
         starts=starts,
         days=days,
         ends=ends,
+        issuer=issuer.strip() or default_issuer(campaign, organization),
+        contact_phone=contact_phone.strip(),
+        contact_address=contact_address.strip(),
         created_by=actor,
     )
     NoticeEntry.objects.bulk_create(
@@ -243,7 +258,16 @@ def notice_create(
         verb="notice.create",
         target=batch,
         organization=organization,
-        after={"run": run.number, "channel": channel, "starts": starts, "days": days, "ends": ends},
+        after={
+            "run": run.number,
+            "channel": channel,
+            "starts": starts,
+            "days": days,
+            "ends": ends,
+            "issuer": batch.issuer,
+            "contact_phone": batch.contact_phone,
+            "contact_address": batch.contact_address,
+        },
     )
     return batch
 

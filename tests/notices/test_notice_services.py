@@ -100,12 +100,38 @@ def test_the_county_admin_drafts_a_notice_of_the_run_in_grade_order(submitted_ru
         "starts": "2026-12-14",
         "days": 5,
         "ends": "2026-12-18",
+        "issuer": "中共示范县委组织部",  # the campaign root's organization department
+        "contact_phone": "",
+        "contact_address": "",
     }
 
 
 def test_a_title_given_is_kept(submitted_run, tree, admin):
     batch = create_notice(submitted_run, admin, tree["county"], title="  示范县2026年度评定结果公示 ")
     assert batch.title == "示范县2026年度评定结果公示"
+
+
+def test_the_issuer_and_the_contacts_for_objections_are_kept(submitted_run, tree, admin):
+    batch = create_notice(
+        submitted_run,
+        admin,
+        tree["county"],
+        issuer=" 中共示范县委组织部组织科 ",
+        contact_phone="0571-12345678、12380",
+        contact_address=" 示范县人民路1号县委组织部 ",
+    )
+    assert (batch.issuer, batch.contact_phone, batch.contact_address) == (
+        "中共示范县委组织部组织科",
+        "0571-12345678、12380",
+        "示范县人民路1号县委组织部",
+    )
+    assert AuditEvent.objects.get(verb="notice.create").after["contact_phone"] == "0571-12345678、12380"
+
+
+def test_a_township_publishing_its_own_notice_issues_it(submitted_run, tree, reviewer, campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(townships_publish=True)
+    submitted_run.campaign.refresh_from_db()
+    assert create_notice(submitted_run, reviewer, tree["town_a"]).issuer == "甲镇党委"
 
 
 def test_the_notice_shows_the_final_grade_after_an_override(graded_run, tree, admin):
