@@ -42,7 +42,7 @@ class NoticeForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={**INPUT, "maxlength": 200}),
-        help_text="不填则为“××××年度基层党组织争先创优评定等级公示”",
+        help_text="不填则为“××××年度基层党组织争先创优评定等级公示”，本次活动已有覆盖本范围的公示时为“……补充公示”",
     )
 
     issuer = forms.CharField(

@@ -164,6 +164,7 @@ def test_the_county_sets_the_issuer_and_contacts_on_the_form(client_for, submitt
     form = client.get(create_url(submitted_run)).content.decode()
     assert 'name="issuer" value="中共示范县委组织部"' in form  # the campaign root's department
     assert 'name="contact_phone"' in form and 'name="contact_address"' in form
+    assert "本次活动已有覆盖本范围的公示时为“……补充公示”" in form
     bad = client.post(create_url(submitted_run), {**values(tree["county"]), "contact_phone": "打电话"})
     assert "请输入有效的电话号码" in bad.content.decode() and not NoticeBatch.objects.exists()
     typed = {**values(tree["county"]), "issuer": "中共示范县委组织部", **CONTACTS}
