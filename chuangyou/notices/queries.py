@@ -177,7 +177,7 @@ def grade_groups(batch: NoticeBatch, entries) -> list[dict]:
     groups: dict[str, list[dict]] = {}
     for row in sorted(rows, key=lambda r: key(r["grade"])):  # stable: the notice's order stays
         groups.setdefault(row["grade"], []).append(row)
-    return [{"grade": g, "count": len(rows), "entries": rows} for g, rows in groups.items()]
+    return [{"grade": g, "count": len(listed), "entries": listed} for g, listed in groups.items()]
 
 
 def notice_defaults(campaign, organization) -> dict[str, str]:
