@@ -16,9 +16,10 @@ from typing import IO, Any
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined
 
-from chuangyou.assessments.application import chinese_date, clean, county_name
+from chuangyou.assessments.application import chinese_date, clean
 from chuangyou.lib.excel import write_xlsx
 from chuangyou.notices import queries
+from chuangyou.notices.issuer import department_of
 from chuangyou.notices.models import NoticeBatch
 from chuangyou.orgs.models import Kind
 
@@ -45,8 +46,8 @@ def naming_title(batch: NoticeBatch) -> str:
 def _issuer(root) -> tuple[str, str]:
     """(addressee, issuer) for a county-wide campaign, or one rooted in a township."""
     if root.kind == Kind.COUNTY:
-        return "各乡镇（街道）党（工）委，县直各党（工）委：", f"中共{county_name(root.name)}委组织部"
-    return "各党支部：", root.name
+        return "各乡镇（街道）党（工）委，县直各党（工）委：", department_of(root)
+    return "各党支部：", department_of(root)
 
 
 def grouped(rows: list[queries.Named]) -> list[dict[str, Any]]:

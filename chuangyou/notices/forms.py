@@ -2,6 +2,7 @@
 
 from django import forms
 
+from chuangyou.notices.issuer import OFFICE_PHONE, phone_numbers
 from chuangyou.notices.models import MIN_NOTICE_DAYS, Channel, ObjectionState
 
 SELECT = {"class": "form-select"}
@@ -41,7 +42,29 @@ class NoticeForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={**INPUT, "maxlength": 200}),
-        help_text="不填则为“××××年度基层党组织争先创优评定等级公示”",
+        help_text="不填则为“××××年度基层党组织争先创优评定等级公示”，本次活动已有覆盖本范围的公示时为“……补充公示”",
+    )
+
+    issuer = forms.CharField(
+        label="发布单位",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={**INPUT, "maxlength": 100}),
+        help_text="公示末尾的落款，不填则为本次活动的组织部门（如“中共××县委组织部”）",
+    )
+    contact_phone = forms.CharField(
+        label="异议受理电话",
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={**INPUT, "maxlength": 60, "inputmode": "tel"}),
+        help_text="群众可拨打反映异议，如 0571-12345678；多个号码用顿号隔开",
+    )
+    contact_address = forms.CharField(
+        label="来信来访地址",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={**INPUT, "maxlength": 200}),
+        help_text="如：××县××路××号县委组织部组织科（邮编×××××）",
     )
 
     def __init__(self, *args, organizations=(), **kwargs):
@@ -56,6 +79,12 @@ class NoticeForm(forms.Form):
     def clean_organization(self):
         return self.organizations[self.cleaned_data["organization"]]
 
+    def clean_contact_phone(self):
+        text = self.cleaned_data["contact_phone"].strip()
+        if text and not all(OFFICE_PHONE.fullmatch(n) for n in phone_numbers(text)):
+            raise forms.ValidationError("请输入有效的电话号码，如 0571-12345678 或 12380，多个号码用顿号隔开")
+        return "、".join(phone_numbers(text))
+
     @property
     def service_args(self) -> dict:
         data = self.cleaned_data
@@ -65,6 +94,9 @@ class NoticeForm(forms.Form):
             "starts": data["starts"],
             "days": data["days"],
             "title": data["title"],
+            "issuer": data["issuer"],
+            "contact_phone": data["contact_phone"],
+            "contact_address": data["contact_address"],
         }
 
 

@@ -77,6 +77,10 @@ class NoticeBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     document_number = models.CharField("文号", max_length=60, blank=True)
+    # The end of the public page: who issues the notice and where objections go besides the form.
+    issuer = models.CharField("发布单位", max_length=100, blank=True)
+    contact_phone = models.CharField("异议受理电话", max_length=60, blank=True)
+    contact_address = models.CharField("来信来访地址", max_length=200, blank=True)
 
     objects = NoticeBatchQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ from chuangyou.accounts.scope import REVIEW_READERS, scope_of
 from chuangyou.grading.groups import run_labels
 from chuangyou.grading.models import GradingRun, RunResult
 from chuangyou.lib.lookup import get_or_404
+from chuangyou.notices.issuer import default_issuer
 from chuangyou.notices.models import (
     OPEN_OBJECTION_STATES,
     NoticeBatch,
@@ -162,6 +163,46 @@ def grade_labels(batch: NoticeBatch) -> tuple[str, ...]:
         return tuple((batch.run.summary or {}).get("counts", {}))
 
 
+def grade_order(batch: NoticeBatch):
+    """A sort key on a grade: the scheme's order (best first), grades it does not know last."""
+    labels = {g: i for i, g in enumerate(grade_labels(batch))}
+    return lambda grade: (labels.get(grade, len(labels)), "" if grade in labels else grade)
+
+
+def grade_groups(batch: NoticeBatch, entries) -> list[dict]:
+    """The entries under one heading per grade, in the scheme's order (with a scheme per domain, the
+    interleaved labels of `run_labels`), each in the notice's order: [{grade, count, entries}]."""
+    key = grade_order(batch)
+    rows = entries.order_by("order", "id").values("pk", "name", "township", "grade")
+    groups: dict[str, list[dict]] = {}
+    for row in sorted(rows, key=lambda r: key(r["grade"])):  # stable: the notice's order stays
+        groups.setdefault(row["grade"], []).append(row)
+    return [{"grade": g, "count": len(listed), "entries": listed} for g, listed in groups.items()]
+
+
+def notice_defaults(campaign, organization) -> dict[str, str]:
+    """What the notice form starts with for 发布单位 and the objection contacts: those of the latest
+    notice under the same organization (typed once, kept from year to year), else the issuer that
+    `default_issuer` gives and no contacts."""
+    last = (
+        NoticeBatch.objects.filter(organization=organization)
+        .exclude(issuer="")
+        .order_by("-created_at", "-id")
+        .values("issuer", "contact_phone", "contact_address")
+        .first()
+    )
+    return last or {
+        "issuer": default_issuer(campaign, organization),
+        "contact_phone": "",
+        "contact_address": "",
+    }
+
+
+def issuer_of(batch: NoticeBatch) -> str:
+    """The batch's 发布单位 (a notice made before it was asked for has the default)."""
+    return batch.issuer or default_issuer(batch.campaign, batch.organization)
+
+
 def notices_of_run(user, run: GradingRun):
     return NoticeBatch.objects.visible_to(user).filter(run=run).select_related("organization")
 
@@ -289,12 +330,10 @@ def named_rows(batch: NoticeBatch, number: str | None = None) -> list[Named]:
         .order_by("organization__path", "order", "id")
         .values_list("name", "township", "grade", "number")
     )
-    labels = {g: i for i, g in enumerate(grade_labels(batch))}
+    by_grade = grade_order(batch)
     named = [Named(*row) for row in rows]
     # A stable sort: the tree order stays within each grade.
-    return sorted(
-        named, key=lambda n: (labels.get(n.grade, len(labels)), "" if n.grade in labels else n.grade)
-    )
+    return sorted(named, key=lambda n: by_grade(n.grade))
 
 
 def rechecked_count(batch: NoticeBatch, number: str) -> int:

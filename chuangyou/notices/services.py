@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from chuangyou.grading.groups import run_labels, run_limits
 from chuangyou.grading.models import GradingRun, RunResult, RunState
 from chuangyou.lib.errors import ServiceError
 from chuangyou.lib.throttle import address_hash
+from chuangyou.notices.issuer import default_issuer
 from chuangyou.notices.models import (
     MIN_NOTICE_DAYS,
     NoticeBatch,
@@ -167,21 +168,31 @@ def committed_grades(campaign) -> dict[int, str]:
     return {**dict(pending), **dict(noticed)}
 
 
-def _overlapping_notices(campaign, organization):
-    """Notices of the campaign over this organization, above it or under it: a new one is a
-    supplementary notice (another township's first notice is not)."""
+def _covering_notices(campaign, organization):
+    """Notices of the campaign over this organization or above it: a new one is a supplementary
+    notice (补充公示). Notices under it do not count: the county's first notice after the townships
+    published their own is the county's first, and another township's first notice is its first."""
     step = organization.steplen
     above = [organization.path[:end] for end in range(step, len(organization.path) + 1, step)]
-    return NoticeBatch.objects.filter(campaign=campaign).filter(
-        Q(organization__path__in=above) | Q(organization__path__startswith=organization.path)
-    )
+    return NoticeBatch.objects.filter(campaign=campaign, organization__path__in=above)
 
 
 @transaction.atomic
 def notice_create(
-    *, actor, run, organization, channel: str, starts: dt.date, days: int, title: str = ""
+    *,
+    actor,
+    run,
+    organization,
+    channel: str,
+    starts: dt.date,
+    days: int,
+    title: str = "",
+    issuer: str = "",
+    contact_phone: str = "",
+    contact_address: str = "",
 ) -> NoticeBatch:
-    """A draft notice of the run's results under `organization`, in grade order (best first).
+    """A draft notice of the run's results under `organization`, in grade order (best first), ending
+    with its issuer (`default_issuer` when blank) and where objections go besides the public form.
 
     An organization is published once per campaign: those already on a notice are left out, except
     when an upheld objection withdrew them and a later run graded them again (a supplementary notice).
@@ -212,7 +223,7 @@ def notice_create(
     if not results.exists():
         raise NoticeError(f"“{organization.name}”范围内的定级结果均已列入公示")
     _check_campaign_quotas(campaign, run, results)
-    supplement = _overlapping_notices(campaign, organization).exists()
+    supplement = _covering_notices(campaign, organization).exists()
     default_title = f"{campaign.year}年度基层党组织争先创优评定等级{'补充公示' if supplement else '公示'}"
     batch = NoticeBatch.objects.create(
         campaign=campaign,
@@ -223,6 +234,9 @@ def notice_create(
         starts=starts,
         days=days,
         ends=ends,
+        issuer=issuer.strip() or default_issuer(campaign, organization),
+        contact_phone=contact_phone.strip(),
+        contact_address=contact_address.strip(),
         created_by=actor,
     )
     NoticeEntry.objects.bulk_create(
@@ -242,7 +256,16 @@ def notice_create(
         verb="notice.create",
         target=batch,
         organization=organization,
-        after={"run": run.number, "channel": channel, "starts": starts, "days": days, "ends": ends},
+        after={
+            "run": run.number,
+            "channel": channel,
+            "starts": starts,
+            "days": days,
+            "ends": ends,
+            "issuer": batch.issuer,
+            "contact_phone": batch.contact_phone,
+            "contact_address": batch.contact_address,
+        },
     )
     return batch
 

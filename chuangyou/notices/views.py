@@ -20,7 +20,16 @@ from chuangyou.notices import documents, queries, services
 from chuangyou.notices.forms import AnswerForm, ApproveForm, NoticeForm, ObjectionFilterForm
 from chuangyou.notices.models import MIN_NOTICE_DAYS, NoticeState, ObjectionState
 
-PREVIEW_FIELDS = ("organization", "channel", "starts", "days", "title")
+PREVIEW_FIELDS = (
+    "organization",
+    "channel",
+    "starts",
+    "days",
+    "title",
+    "issuer",
+    "contact_phone",
+    "contact_address",
+)
 
 
 def _show_errors(request, exc: services.NoticeError) -> None:
@@ -73,7 +82,8 @@ def notice_create(request):
     elif any(name in request.GET for name in PREVIEW_FIELDS):
         form = NoticeForm(request.GET, organizations=organizations)
     else:
-        form = NoticeForm(organizations=organizations, initial={"starts": timezone.localdate()})
+        defaults = queries.notice_defaults(run.campaign, organizations[0])
+        form = NoticeForm(organizations=organizations, initial={"starts": timezone.localdate(), **defaults})
     if not run.submitted_at:
         messages.error(request, "只有已提交公示的定级结果可以公示，请先在定级结果页提交公示")
         return redirect("grading:run", pk=run.pk)
@@ -126,6 +136,7 @@ def notice_detail(request, pk):
             "page": _page(request, queries.entries_of(entries)),
             "whole": queries.reads_whole(user, batch),
             "grades": queries.grade_counts(batch, entries),
+            "issuer": queries.issuer_of(batch),
             "objections": queries.objection_counts(entries),
             "can_publish": state == NoticeState.DRAFT
             and services.may_publish(user, batch.campaign, batch.organization),

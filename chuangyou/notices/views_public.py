@@ -6,6 +6,7 @@ are limited per address (`lib/throttle.py`)."""
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chuangyou.core.request_context import current_ip
 from chuangyou.evaluations.codes import qr_svg
 from chuangyou.lib import throttle
-from chuangyou.notices import services
+from chuangyou.notices import queries, services
 from chuangyou.notices.forms_public import ObjectionForm, StatusForm, normalize_code
+from chuangyou.notices.issuer import dial, phone_numbers
 from chuangyou.notices.models import NoticeBatch, NoticeEntry, NoticeState, Objection, ObjectionState
 
 PAGE = "objection"
@@ -31,10 +33,16 @@ STATE_BADGES = {
 }
 
 
+SHARE_IMAGE = "img/notice-share.png"  # the thumbnail of a shared link (WeChat and others)
+
+
 def _batch(token: str) -> NoticeBatch:
     """A notice anyone may see: published once (drafts stay unknown)."""
     return get_object_or_404(
-        NoticeBatch.objects.exclude(state=NoticeState.DRAFT).select_related("organization"), token=token
+        NoticeBatch.objects.exclude(state=NoticeState.DRAFT).select_related(
+            "organization", "campaign__root", "run"
+        ),
+        token=token,
     )
 
 
@@ -51,7 +59,9 @@ def _address(request) -> str:
 
 
 def _notice(batch: NoticeBatch) -> dict:
-    """What the pages say about a notice: nothing about who made it."""
+    """What the pages say about a notice: its issuing body and where objections go, nothing about
+    the person who made it."""
+    published = batch.published_at or batch.created_at
     return {
         "title": batch.title,
         "token": batch.token,
@@ -61,7 +71,17 @@ def _notice(batch: NoticeBatch) -> dict:
         "ends": batch.ends,
         "days": batch.days,
         "phase": _phase(batch),
+        "issuer": queries.issuer_of(batch),
+        "published": timezone.localtime(published).date(),
+        "phones": [(n, dial(n)) for n in phone_numbers(batch.contact_phone)],
+        "address": batch.contact_address,
     }
+
+
+def _description(notice: dict, total: int) -> str:
+    """The line under the title of a shared link."""
+    ends = notice["ends"]
+    return f"公示期至{ends.month}月{ends.day}日，共公示{total}个党组织"
 
 
 @login_not_required
@@ -78,14 +98,18 @@ def detail(request, token):
     shown = listed.filter(name__contains=query) if query else listed
     if township:
         shown = shown.filter(township=township)
-    entries = [
-        {"pk": e.pk, "name": e.name, "township": e.township, "grade": e.grade}
-        for e in shown.only("pk", "name", "township", "grade")
-    ]
+    groups = queries.grade_groups(batch, shown)
+    counts = queries.grade_counts(batch, listed)
+    total = sum(n for _, n in counts)
+    notice = _notice(batch)
     context = {
-        "notice": _notice(batch),
-        "entries": entries,
-        "total": listed.count() if (query or township) else len(entries),
+        "notice": notice,
+        "groups": groups,
+        "found": sum(g["count"] for g in groups),
+        "counts": counts,
+        "total": total,
+        "description": _description(notice, total),
+        "share_image": request.build_absolute_uri(static(SHARE_IMAGE)),
         "query": query,
         "township": township,
         "townships": townships if len(townships) > 1 else [],

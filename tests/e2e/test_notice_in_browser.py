@@ -90,13 +90,23 @@ def check_public_page(phone) -> str:
     return html
 
 
-def entry_row(phone, entry: NoticeEntry):
+def public_entry(phone, name: str, township: str = ""):
+    """The line of one organization on the public list."""
     return (
-        phone.get_by_test_id("notice-entries")
-        .locator("tbody tr")
-        .filter(has=phone.locator("td:first-child", has_text=re.compile(rf"^{re.escape(entry.name)}$")))
-        .filter(has_text=entry.township)
+        phone.get_by_test_id("notice-entry")
+        .filter(has=phone.get_by_test_id("entry-name").filter(has_text=re.compile(rf"^{re.escape(name)}$")))
+        .filter(has_text=township)
     )
+
+
+def entry_row(phone, entry: NoticeEntry):
+    return public_entry(phone, entry.name, entry.township)
+
+
+def grade_section(phone, grade: str):
+    """The section of one grade on the public list, headed "优秀（12个）"."""
+    heading = phone.get_by_test_id("grade-heading").filter(has_text=re.compile(rf"^{re.escape(grade)}（"))
+    return phone.get_by_test_id("grade-group").filter(has=heading)
 
 
 def file_objection(phone, entry: NoticeEntry, content: str, name: str = "", number: str = "") -> str:
@@ -227,8 +237,9 @@ def test_public_notice_objection_and_naming(
         expect(phone.get_by_test_id("notice-meta")).to_contain_text(
             "2026年12月14日至2026年12月18日（5个工作日）"
         )
-        expect(phone.get_by_test_id("notice-entries").locator("tbody tr")).to_have_count(results)
-        expect(phone.get_by_text(f"共{results}个组织。")).to_be_visible()
+        expect(phone.get_by_test_id("notice-entry")).to_have_count(results)
+        expect(phone.get_by_test_id("notice-summary")).to_contain_text(f"共公示{results}个党组织")
+        expect(grade_section(phone, target.grade)).to_contain_text(target.name)
         expect(phone.get_by_test_id("notice-qr").locator("svg")).to_be_visible()
         expect(phone.get_by_test_id("share-url")).to_have_value(public_url)
         check_public_page(phone)

@@ -32,7 +32,7 @@ from chuangyou.core.demo import COUNTY_CODE
 from chuangyou.grading.models import GradingRun
 from chuangyou.notices.models import NoticeBatch, NoticeState, Objection, OfficialGrade
 from chuangyou.orgs.models import Domain, Kind, Organization
-from tests.e2e.test_notice_in_browser import docx_groups, preview_notice
+from tests.e2e.test_notice_in_browser import docx_groups, grade_section, preview_notice, public_entry
 from tests.e2e.test_review_and_grading_in_browser import record_method, save_review_item
 from tests.e2e.test_self_assessment_in_browser import PHONE, alert, fill_item, item_score, log_out, points
 
@@ -479,14 +479,13 @@ def test_whole_cycle(
         phone.set_default_timeout(10_000)
         phone.goto(public_url)
         expect(phone.get_by_test_id("notice-title")).to_have_text(batch.title)
-        public_rows = phone.get_by_test_id("notice-entries").locator("tbody tr")
-        expect(public_rows).to_have_count(3)
+        expect(phone.get_by_test_id("notice-entry")).to_have_count(3)
         for name, grade in grades.items():
-            expect(public_rows.filter(has_text=name)).to_contain_text(grade)
+            expect(grade_section(phone, grade)).to_contain_text(name)
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         guide_shot(phone, "15-public-notice-phone")
 
-        public_rows.filter(has_text=second).get_by_role("link", name="提出异议").click()
+        public_entry(phone, second).get_by_role("link", name="提出异议").click()
         expect(phone.get_by_test_id("organization-name")).to_have_text(second)
         phone.locator("#id_content").fill(OBJECTION)
         phone.locator("#id_name").fill(OBJECTOR)

@@ -100,12 +100,38 @@ def test_the_county_admin_drafts_a_notice_of_the_run_in_grade_order(submitted_ru
         "starts": "2026-12-14",
         "days": 5,
         "ends": "2026-12-18",
+        "issuer": "中共示范县委组织部",  # the campaign root's organization department
+        "contact_phone": "",
+        "contact_address": "",
     }
 
 
 def test_a_title_given_is_kept(submitted_run, tree, admin):
     batch = create_notice(submitted_run, admin, tree["county"], title="  示范县2026年度评定结果公示 ")
     assert batch.title == "示范县2026年度评定结果公示"
+
+
+def test_the_issuer_and_the_contacts_for_objections_are_kept(submitted_run, tree, admin):
+    batch = create_notice(
+        submitted_run,
+        admin,
+        tree["county"],
+        issuer=" 中共示范县委组织部组织科 ",
+        contact_phone="0571-12345678、12380",
+        contact_address=" 示范县人民路1号县委组织部 ",
+    )
+    assert (batch.issuer, batch.contact_phone, batch.contact_address) == (
+        "中共示范县委组织部组织科",
+        "0571-12345678、12380",
+        "示范县人民路1号县委组织部",
+    )
+    assert AuditEvent.objects.get(verb="notice.create").after["contact_phone"] == "0571-12345678、12380"
+
+
+def test_a_township_publishing_its_own_notice_issues_it(submitted_run, tree, reviewer, campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(townships_publish=True)
+    submitted_run.campaign.refresh_from_db()
+    assert create_notice(submitted_run, reviewer, tree["town_a"]).issuer == "甲镇党委"
 
 
 def test_the_notice_shows_the_final_grade_after_an_override(graded_run, tree, admin):
@@ -167,11 +193,26 @@ def test_an_organization_is_on_one_notice_of_a_campaign(draft_notice, submitted_
     town = create_notice(submitted_run, admin, tree["town_b"])
     county = create_notice(submitted_run, admin, tree["county"])  # the branches not yet on a notice
     assert town.entries.count() + county.entries.count() == 15
-    assert county.title.endswith("补充公示")
+    assert county.title == "2026年度基层党组织争先创优评定等级公示"  # the county's first notice
     published = notices.notice_publish(actor=admin, batch=town)
     with pytest.raises(notices.NoticeError, match="该公示正在公示，不能删除"):
         notices.notice_delete(actor=admin, batch=published)
     assert NoticeBatch.objects.count() == 2
+
+
+def test_the_county_s_first_notice_is_not_a_supplement_after_the_townships_own(
+    submitted_run, december, tree, admin, reviewer, campaign
+):
+    Campaign.objects.filter(pk=campaign.pk).update(townships_publish=True)
+    submitted_run.campaign.refresh_from_db()
+    town = create_notice(submitted_run, reviewer, tree["town_a"])
+    assert town.title == "2026年度基层党组织争先创优评定等级公示"
+    county = create_notice(submitted_run, admin, tree["county"])  # 乙街道's branches
+    assert county.title == "2026年度基层党组织争先创优评定等级公示"
+    add_branches(tree, december, 2, lambda i: {"final_total": Decimal(70)}, town_of=lambda i: 0, prefix="Y")
+    later = grading.run_submit(actor=admin, run=grading.run_start(actor=admin, campaign=campaign))
+    supplement = create_notice(later, reviewer, tree["town_a"])  # after the county's notice over it
+    assert supplement.title == "2026年度基层党组织争先创优评定等级补充公示"
 
 
 def test_only_a_finished_run_submitted_for_notice_is_published(graded_run, tree, admin):
