@@ -53,7 +53,9 @@ document.addEventListener("htmx:confirm", function (event) {
 // its reason, a word still in the input method) is never sent and swapped away while it is typed.
 // Until an item is saved, what was typed is kept in the browser as a draft, also across reloads.
 (function () {
-  function draftKey(form) { return "chuangyou-draft:" + form.getAttribute("action"); }
+  // Per user: on an office computer shared by two clerks, one's draft never appears on the other's page.
+  function draftKey(form) { return "chuangyou-draft:" + (document.body.dataset.user || "") + ":" + form.getAttribute("action"); }
+  function dropDraft(form) { try { window.localStorage.removeItem(draftKey(form)); } catch (e) { /* storage off */ } }
   function values(form) {
     const kept = {};
     form.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (input) {
@@ -106,7 +108,7 @@ document.addEventListener("htmx:confirm", function (event) {
     const forms = root.matches && root.matches("form[data-autosave]") ? [root] : root.querySelectorAll ? root.querySelectorAll("form[data-autosave]") : [];
     forms.forEach(function (form) {
       if (form.hasAttribute("data-refused")) keepDraft(form);
-      else if (form.hasAttribute("data-saved")) window.localStorage.removeItem(draftKey(form));
+      else if (form.hasAttribute("data-saved")) dropDraft(form);
     });
   });
   function restore() {
@@ -115,7 +117,7 @@ document.addEventListener("htmx:confirm", function (event) {
       try { draft = JSON.parse(window.localStorage.getItem(draftKey(form)) || "null"); } catch (e) { draft = null; }
       if (!draft || form.querySelector("fieldset[disabled]")) return;
       if (VERSION in draft && draft[VERSION] !== version(form)) {
-        window.localStorage.removeItem(draftKey(form));
+        dropDraft(form);
         note(form, "draft-outdated", "本项已在其他页面或由他人修改，上次未保存的填写内容未恢复，请核对后重新填写");
         return;
       }
@@ -126,7 +128,7 @@ document.addEventListener("htmx:confirm", function (event) {
           if (input.checked !== draft[input.name]) { input.checked = draft[input.name]; changed = true; }
         } else if (input.value !== draft[input.name]) { input.value = draft[input.name]; changed = true; }
       });
-      if (!changed) { window.localStorage.removeItem(draftKey(form)); return; }
+      if (!changed) { dropDraft(form); return; }
       form.dataset.dirty = "1";
       note(form, "draft-restored", "已恢复上次未保存的填写内容，请核对后点“保存本项”（或离开本项时自动保存）");
     });
