@@ -38,7 +38,7 @@ def exit_text(code: int) -> str:
         except ValueError:
             name = str(-code)
         return f"被信号 {name} 终止"
-    return f"退出码 {code}"
+    return f"退出（退出码 {code}）"
 
 
 class WorkerSupervisor:
