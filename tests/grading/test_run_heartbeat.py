@@ -269,7 +269,7 @@ def test_polling_a_dead_run_stops_it_and_offers_to_start_again(client_for, make_
     run = make_run(heartbeat=timezone.now() - dt.timedelta(seconds=75))
     body = progress(client_for("county_admin"), run)
     assert "已停止：后台进程中断（5/267）" in body
-    assert "后台进程中断，定级已停止：后台任务进程中断，定级已停止，可重新定级" in body
+    assert "后台任务进程中断，定级已停止，可重新定级</span>" in body
     assert 'data-testid="restart-run"' in body and reverse("grading:start", args=[campaign.pk]) in body
     assert "hx-trigger" not in body  # the poll ends
     run.refresh_from_db()
@@ -280,7 +280,7 @@ def test_polling_a_dead_run_stops_it_and_offers_to_start_again(client_for, make_
 def test_a_reader_sees_the_stop_without_the_button(client_for, make_run):
     run = make_run(heartbeat=timezone.now() - dt.timedelta(seconds=75))
     body = client_for("township_reviewer").get(reverse("grading:run", args=[run.pk])).content.decode()
-    assert "后台进程中断，定级已停止" in body and "请县委组织部重新发起定级" in body
+    assert "后台任务进程中断，定级已停止，可重新定级" in body and "请县委组织部重新发起定级" in body
     assert 'data-testid="restart-run"' not in body
     assert GradingRun.objects.get(pk=run.pk).interrupted
 
@@ -288,6 +288,6 @@ def test_a_reader_sees_the_stop_without_the_button(client_for, make_run):
 def test_the_campaign_page_stops_a_dead_run_and_lists_it_as_stopped(client_for, make_run, campaign):
     run = make_run(heartbeat=timezone.now() - dt.timedelta(seconds=75))
     body = client_for("county_admin").get(reverse("grading:campaign", args=[campaign.pk])).content.decode()
-    assert "后台进程中断，定级已停止" in body
+    assert "后台任务进程中断，定级已停止，可重新定级" in body
     assert f'title="{grading.INTERRUPTED}">已停止</span>' in body
     assert GradingRun.objects.get(pk=run.pk).state == RunState.FAILED

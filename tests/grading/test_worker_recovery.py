@@ -121,7 +121,7 @@ def test_a_killed_worker_is_replaced_and_its_run_stopped_without_anyone_looking(
 
             client = client_for("county_admin")
             body = client.get(reverse("grading:run", args=[first.pk])).content.decode()
-            assert "后台进程中断，定级已停止" in body and 'data-testid="restart-run"' in body
+            assert "后台任务进程中断，定级已停止，可重新定级" in body and 'data-testid="restart-run"' in body
             client.post(reverse("grading:start", args=[campaign.pk]))
             second = GradingRun.objects.get(number=2)
             finished = AuditEvent.objects.filter(verb="grading.finish")  # written after the state
