@@ -117,14 +117,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Background jobs: a database queue worked by `chuangyou db_worker` (started by `chuangyou serve`).
+# Background jobs: a database queue worked by `chuangyou worker` (started by `chuangyou serve`).
 TASKS = {
     "default": {"BACKEND": env.str("CHUANGYOU_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}
 }
 # Grading runs over at most this many branches run inside the request; larger ones go to the worker.
 GRADING_INLINE_MAX = env.int("CHUANGYOU_GRADING_INLINE_MAX", default=3000)
-# A run still queued or running this long after it started is taken as dead when the next one starts.
+# A run still queued this long after it started is taken as dead when the next one starts.
 GRADING_STALE_MINUTES = env.int("CHUANGYOU_GRADING_STALE_MINUTES", default=30)
+# A running run records a heartbeat this often; one silent for GRADING_DEAD_SECONDS has lost its
+# process (killed, crashed) and is stopped by the worker's check, the run page or the next start.
+GRADING_HEARTBEAT_SECONDS = env.float("CHUANGYOU_GRADING_HEARTBEAT_SECONDS", default=15)
+GRADING_DEAD_SECONDS = env.float("CHUANGYOU_GRADING_DEAD_SECONDS", default=60)
 # Organization-tree imports of at most this many rows are written inside the request; larger files
 # are checked in the request and written by the worker. An import job silent this long is taken as dead.
 ORG_IMPORT_INLINE_MAX = env.int("CHUANGYOU_ORG_IMPORT_INLINE_MAX", default=5000)

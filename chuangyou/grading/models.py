@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from chuangyou.campaigns.models import QuotaBase
 
@@ -50,6 +51,8 @@ class GradingRun(models.Model):
     not_reviewed = models.PositiveIntegerField("未完成审核", default=0)
     summary = models.JSONField("名额使用", default=dict)
     error = models.TextField("错误", blank=True)
+    # Failed because its process stopped beating (killed, crashed): it can simply be started again.
+    interrupted = models.BooleanField("后台进程中断", default=False)
     submitted_at = models.DateTimeField("提交公示时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -80,9 +83,22 @@ class GradingRun(models.Model):
     def percent(self) -> int:
         return 100 * self.progress_done // self.progress_total if self.progress_total else 0
 
+    @property
+    def last_beat(self):
+        """The last sign of life: the heartbeat, or the start when there is none yet."""
+        return self.heartbeat or self.started_at
+
+    def heartbeat_age(self) -> str:
+        """How long ago the last sign of life was, for the progress card: "8 秒", "3 分钟"."""
+        seconds = max(0, int((timezone.now() - self.last_beat).total_seconds()))
+        return f"{seconds} 秒" if seconds < 120 else f"{seconds // 60} 分钟"
+
+    def state_label(self) -> str:
+        return "已停止" if self.interrupted else self.get_state_display()
+
     def progress_text(self) -> str:
         step = self.step or "等待开始"
-        return f"{self.get_state_display()}：{step}（{self.progress_done}/{self.progress_total}）"
+        return f"{self.state_label()}：{step}（{self.progress_done}/{self.progress_total}）"
 
 
 class RunResultQuerySet(models.QuerySet):

@@ -13,7 +13,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from chuangyou.accounts.models import Role
@@ -33,6 +33,7 @@ from chuangyou.grading.inputs import load_inputs, quota_bases
 from chuangyou.grading.models import ACTIVE_STATES, GradingRun, ProposalState, RunResult, RunState
 from chuangyou.lib.bulk_sql import chunks, copy_rows
 from chuangyou.lib.errors import ServiceError
+from chuangyou.lib.ticker import Ticker
 from chuangyou.rules.domains import domain_names
 from chuangyou.rules.grade_scheme import SchemeError
 from chuangyou.rules.grading import GradingInputError, GradingSummary, proposal_cap
@@ -113,8 +114,9 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
     # Locked: one start at a time per campaign; and the settings as they are now.
     campaign = Campaign.objects.select_for_update().select_related("root").get(pk=campaign.pk)
     running = GradingRun.objects.filter(campaign=campaign, state__in=ACTIVE_STATES).first()
-    if running is not None and _stale(running):
-        _fail_stale(running, actor)
+    now = timezone.now()
+    if running is not None and is_stale(running, now):
+        _end(running, actor, now, dead=running.state == RunState.RUNNING)
     elif running is not None:
         raise GradingError(_running_message(running))
     reviewed = (
@@ -159,23 +161,68 @@ def _create_run(actor, campaign: Campaign) -> GradingRun:
     return run
 
 
-def _stale(run: GradingRun) -> bool:
-    """No sign of life for a long time: its worker died, or no worker ran."""
-    last = run.heartbeat or run.started_at
-    return last < timezone.now() - dt.timedelta(minutes=settings.GRADING_STALE_MINUTES)
+# --- Runs whose process died ---------------------------------------------------------------------
+
+INTERRUPTED = "后台任务进程中断，定级已停止，可重新定级"
+STOPPED_STEP = "后台进程中断"
 
 
-def _fail_stale(run: GradingRun, actor) -> None:
-    message = f"定级超过{settings.GRADING_STALE_MINUTES}分钟没有进展（后台任务可能已中断），已终止"
-    GradingRun.objects.filter(pk=run.pk).update(
-        state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now()
-    )
-    RunResult.objects.filter(run=run).delete()
-    record(actor=actor, verb="grading.fail", target=run, organization=run.campaign.root, note=message)
+def _dead_before(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(seconds=settings.GRADING_DEAD_SECONDS)
+
+
+def is_dead(run: GradingRun, now: dt.datetime) -> bool:
+    """Running, but silent for longer than a heartbeat can be late: its process is gone."""
+    return run.state == RunState.RUNNING and run.last_beat < _dead_before(now)
+
+
+def is_stale(run: GradingRun, now: dt.datetime) -> bool:
+    """Dead, or still queued long after it started (no worker ran)."""
+    queued_before = now - dt.timedelta(minutes=settings.GRADING_STALE_MINUTES)
+    return is_dead(run, now) or (run.state == RunState.QUEUED and run.started_at < queued_before)
+
+
+def _end(run: GradingRun, actor, now: dt.datetime, *, dead: bool) -> bool:
+    """End a dead (or stale queued) run with its reason, once: the UPDATE is conditional, so of two
+    pages (or a page and the worker) noticing it at once only one ends it and writes the audit trail."""
+    if dead:
+        message = INTERRUPTED
+        ended = GradingRun.objects.filter(pk=run.pk, state=RunState.RUNNING).filter(
+            Q(heartbeat__lt=_dead_before(now)) | Q(heartbeat__isnull=True, started_at__lt=_dead_before(now))
+        )
+    else:
+        message = f"定级超过{settings.GRADING_STALE_MINUTES}分钟没有开始（后台任务进程可能未运行），已终止"
+        ended = GradingRun.objects.filter(pk=run.pk, state=RunState.QUEUED)
+    step = STOPPED_STEP if dead else "超时未开始"
+    with transaction.atomic():
+        if not ended.update(
+            state=RunState.FAILED, step=step, error=message, interrupted=dead, finished_at=now
+        ):
+            return False
+        RunResult.objects.filter(run=run).delete()
+        record(actor=actor, verb="grading.fail", target=run, organization=run.campaign.root, note=message)
+    logger.warning("grading run %s stopped: %s", run.pk, message)
+    return True
+
+
+def stop_if_dead(run: GradingRun, *, actor=None, now: dt.datetime | None = None) -> GradingRun:
+    """The run as it is, after ending it if its process died (the run pages call this on each poll).
+    A live or finished run costs no query."""
+    now = now or timezone.now()
+    if is_dead(run, now) and _end(run, actor, now, dead=True):
+        run.refresh_from_db()
+    return run
+
+
+def stop_dead_runs(*, now: dt.datetime | None = None) -> int:
+    """End every run whose process died; the worker calls this every heartbeat. Returns how many."""
+    now = now or timezone.now()
+    running = GradingRun.objects.filter(state=RunState.RUNNING).select_related("campaign__root")
+    return sum(_end(run, None, now, dead=True) for run in running if is_dead(run, now))
 
 
 class _Abandoned(Exception):
-    """The run was ended by someone else (taken as stale) while it worked."""
+    """The run was ended by someone else (taken as dead) while it worked."""
 
 
 def _progress(run_id: int, **fields) -> None:
@@ -186,62 +233,85 @@ def _progress(run_id: int, **fields) -> None:
         raise _Abandoned
 
 
+def _beat(run_id: int) -> bool:
+    """A heartbeat between progress steps (a step may take minutes); False once the run has ended."""
+    return bool(GradingRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(heartbeat=timezone.now()))
+
+
 def run_execute(run_id: int) -> None:
     """Grade and store the results. Not one transaction: the progress must be visible meanwhile.
 
     The run is claimed by moving it from queued to running in one UPDATE, so a job delivered twice
-    (or a second worker) does nothing."""
+    (or a second worker) does nothing. While it works, a thread beats every
+    GRADING_HEARTBEAT_SECONDS; a run that stops beating is ended as dead (`stop_dead_runs`), never
+    run again: its old process, should it still be alive, finds it no longer running and gives up."""
     claimed = GradingRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
         state=RunState.RUNNING, step="读取审核结果", heartbeat=timezone.now()
     )
     if not claimed:
         return
     run = GradingRun.objects.select_related("campaign__root", "started_by").get(pk=run_id)
-    campaign = run.campaign
     try:
-        from chuangyou.notices.services import committed_grades  # notices build on grading
-
-        groups = run_groups(run)
-        subtotals = any("subtotals" in g.scheme.tie_break for g in groups)
-        rows = load_inputs(campaign, with_subtotals=subtotals, committed=committed_grades(campaign))
-        not_reviewed = campaign.participants().count() - len(rows)
-        _progress(run_id, step="计算等级", progress_total=len(rows), not_reviewed=not_reviewed)
-        result = grade_in_groups(
-            [r.branch for r in rows],
-            [r.domain for r in rows],
-            groups,
-            run.quota_scope,
-            bases=quota_bases(campaign, run.quota_base, groups),
-            policy=run_policy(run),
-        )
-        _progress(run_id, step="保存结果")
-        _write_results(run, rows, result)
-        _progress(
-            run_id, state=RunState.DONE, step="完成", summary=run_summary(result), finished_at=timezone.now()
-        )
+        with Ticker(lambda: _beat(run_id), settings.GRADING_HEARTBEAT_SECONDS, name=f"grading-run-{run_id}"):
+            result = _grade_and_store(run)
     except _Abandoned:
         RunResult.objects.filter(run_id=run_id).delete()
         return
+    except (KeyboardInterrupt, SystemExit):  # the worker was told to stop at once: say so now
+        _fail(run, INTERRUPTED, interrupted=True)
+        raise
     except Exception as exc:  # the run must end, whatever went wrong; the error is shown on its page
-        RunResult.objects.filter(run_id=run_id).delete()
         known = isinstance(exc, GradingInputError | SchemeError)
-        message = str(exc) if known else "定级时发生系统错误，请联系管理员"
         if not known:
             logger.exception("grading run %s failed", run_id)
-        GradingRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(
-            state=RunState.FAILED, step="失败", error=message, finished_at=timezone.now()
-        )
-        record(
-            actor=run.started_by, verb="grading.fail", target=run, organization=campaign.root, note=message
-        )
+        _fail(run, str(exc) if known else "定级时发生系统错误，请联系管理员")
         return
     record(
         actor=run.started_by,
         verb="grading.finish",
         target=run,
-        organization=campaign.root,
+        organization=run.campaign.root,
         after={"number": run.number, "counts": _counts(result)},
     )
+
+
+def _grade_and_store(run: GradingRun) -> GroupedResult:
+    from chuangyou.notices.services import committed_grades  # notices build on grading
+
+    campaign = run.campaign
+    groups = run_groups(run)
+    subtotals = any("subtotals" in g.scheme.tie_break for g in groups)
+    rows = load_inputs(campaign, with_subtotals=subtotals, committed=committed_grades(campaign))
+    not_reviewed = campaign.participants().count() - len(rows)
+    _progress(run.pk, step="计算等级", progress_total=len(rows), not_reviewed=not_reviewed)
+    result = grade_in_groups(
+        [r.branch for r in rows],
+        [r.domain for r in rows],
+        groups,
+        run.quota_scope,
+        bases=quota_bases(campaign, run.quota_base, groups),
+        policy=run_policy(run),
+    )
+    _progress(run.pk, step="保存结果")
+    _write_results(run, rows, result)
+    _progress(
+        run.pk, state=RunState.DONE, step="完成", summary=run_summary(result), finished_at=timezone.now()
+    )
+    return result
+
+
+def _fail(run: GradingRun, message: str, *, interrupted: bool = False) -> None:
+    """End a running run with its reason (unless someone ended it meanwhile)."""
+    RunResult.objects.filter(run=run).delete()
+    if GradingRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+        state=RunState.FAILED,
+        step=STOPPED_STEP if interrupted else "失败",
+        error=message,
+        interrupted=interrupted,
+        finished_at=timezone.now(),
+    ):
+        root = run.campaign.root
+        record(actor=run.started_by, verb="grading.fail", target=run, organization=root, note=message)
 
 
 def _counts(result: GroupedResult) -> dict[str, int]:

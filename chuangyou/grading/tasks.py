@@ -1,4 +1,4 @@
-"""Background jobs of grading (worked by `chuangyou db_worker`)."""
+"""Background jobs of grading (worked by `chuangyou worker`)."""
 
 from django_tasks import task
 

@@ -48,6 +48,9 @@ def _page(request, items, param: str = "page"):
 @require_GET
 def campaign_runs(request, pk):
     campaign = queries.get_campaign_for_user(request.user, pk)
+    active = queries.active_run(campaign)
+    if active is not None:  # shown stopped, with its reason, once its process is found dead
+        active = services.stop_if_dead(active)
     page = _page(request, queries.campaign_runs(campaign))
     counts = queries.counts_by_run(request.user, page.object_list)
     labels = queries.campaign_labels(campaign)
@@ -61,7 +64,7 @@ def campaign_runs(request, pk):
             "runs": runs,
             "labels": labels,
             "branches": queries.branch_counts(request.user, campaign),
-            "active": queries.active_run(campaign),
+            "active": active,
             "can_grade": services.may_grade(request.user, campaign),
             "can_preview": scope_of(request.user).has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER),
         },
@@ -89,8 +92,11 @@ def run_start(request, pk):
 
 @require_GET
 def run_progress(request, pk):
-    run = queries.get_run_for_user(request.user, pk)
-    return render(request, "grading/_progress.html", {"run": run})
+    """The progress card, polled every 2 seconds while the run is queued or running; a poll also
+    notices a run whose process died and stops it (`services.stop_if_dead`)."""
+    run = services.stop_if_dead(queries.get_run_for_user(request.user, pk))
+    can_grade = run.interrupted and services.may_grade(request.user, run.campaign)
+    return render(request, "grading/_progress.html", {"run": run, "can_grade": can_grade})
 
 
 # --- One run -------------------------------------------------------------------------------------
@@ -98,7 +104,7 @@ def run_progress(request, pk):
 
 @require_GET
 def run_detail(request, pk):
-    run = queries.get_run_for_user(request.user, pk)
+    run = services.stop_if_dead(queries.get_run_for_user(request.user, pk))
     campaign = run.campaign
     labels = queries.run_labels(run)
     whole = queries.sees_whole(request.user, campaign)

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from chuangyou.assessments.models import ScoreSheet
 from chuangyou.orgs.models import Domain, Kind, Organization
 
@@ -51,3 +53,11 @@ def add_branches(tree, december, count, values, *, town_of=lambda i: i % 2, pref
         ],
         batch_size=1000,
     )
+
+
+@pytest.fixture
+def three(december):
+    """The tree's three branches reviewed: TA01 96, TA02 91, TB01 85."""
+    for code, score in (("TA01", "96"), ("TA02", "91"), ("TB01", "85")):
+        set_inputs(december, code, score, "95")
+    return december

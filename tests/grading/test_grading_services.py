@@ -555,21 +555,18 @@ def test_the_submission_records_the_grades_after_overrides(run, admin):
     assert counts == {"优秀": 1, "良好": 1, "一般": run.summary["counts"]["一般"] + 1, "软弱涣散": 1}
 
 
-def test_a_stale_run_is_ended_when_the_next_one_starts(county, campaign, admin, settings):
-    import datetime as dt
-
+def test_a_run_queued_too_long_is_ended_when_the_next_one_starts(county, campaign, admin, settings):
     from django.utils import timezone
 
     settings.TASKS, settings.GRADING_INLINE_MAX = DUMMY, 0
     stuck = grading.run_start(actor=admin, campaign=campaign)
-    GradingRun.objects.filter(pk=stuck.pk).update(
-        state=RunState.RUNNING, started_at=timezone.now() - dt.timedelta(minutes=31)
-    )
+    GradingRun.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - dt.timedelta(minutes=31))
     settings.GRADING_INLINE_MAX = 1000
     fresh = grading.run_start(actor=admin, campaign=campaign)
     stuck.refresh_from_db()
-    assert stuck.state == RunState.FAILED and "30分钟没有进展" in stuck.error
-    assert fresh.state == RunState.DONE and fresh.number == 2
+    assert stuck.state == RunState.FAILED and "30分钟没有开始（后台任务进程可能未运行）" in stuck.error
+    assert not stuck.interrupted and fresh.state == RunState.DONE and fresh.number == 2
+    assert AuditEvent.objects.get(verb="grading.fail").actor == admin
 
 
 SUBTOTALS_FIRST = """

@@ -1,13 +1,21 @@
 import os
+import signal
 import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from chuangyou.core.supervisor import WorkerSupervisor, exit_text
+
+# How often the worker and the server are looked at; how long the server may take to stop.
+POLL_SECONDS = 0.5
+SERVER_STOP_SECONDS = 30.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
 
 class Command(BaseCommand):
-    help = "收集静态文件并以 gunicorn 启动网站（默认 http://127.0.0.1:8000）"
+    help = "收集静态文件并以 gunicorn 启动网站（默认 http://127.0.0.1:8000），同时运行并看护后台任务进程"
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("CHUANGYOU_BIND", "127.0.0.1:8000"))
@@ -15,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-task-worker",
             action="store_true",
-            help="不启动后台任务进程（生产环境由 systemd 单独运行 chuangyou db_worker 时使用）",
+            help="不启动后台任务进程（生产环境由 systemd 单独运行 chuangyou worker 时使用）",
         )
 
     def handle(self, *args, bind, workers, no_task_worker, **options):
@@ -25,10 +33,6 @@ class Command(BaseCommand):
         subprocess.run(collect, env=env, check=True)  # noqa: S603 - our own interpreter and fixed arguments
         # Notices whose working days are over end now; in production a daily timer runs the same command.
         subprocess.run([sys.executable, "-m", "chuangyou.cli", "notices", "end"], env=env, check=False)  # noqa: S603
-        if not no_task_worker:
-            # Background jobs (large grading runs); in the same process group, so Ctrl+C stops it too.
-            worker = [sys.executable, "-m", "chuangyou.cli", "db_worker", "--verbosity", "0"]
-            subprocess.Popen(worker, env=env)  # noqa: S603 - our own interpreter and fixed arguments
         self.stdout.write(f"创优已启动：http://{bind}/ （按 Ctrl+C 停止）")
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         argv = [
@@ -49,4 +53,41 @@ class Command(BaseCommand):
             "--chdir",
             str(settings.PROJECT_DIR),
         ]
-        os.execve(gunicorn, argv, env)  # noqa: S606 - replace this process with the server
+        if no_task_worker:
+            os.execve(gunicorn, argv, env)  # noqa: S606 - replace this process with the server
+        sys.exit(self.serve_with_worker(argv, env))
+
+    def serve_with_worker(self, server_argv: list[str], env: dict[str, str]) -> int:
+        """Run the server and the background worker side by side until the server ends or this
+        process is told to stop; restart the worker whenever it dies. Returns the exit code."""
+        worker_argv = [sys.executable, "-m", "chuangyou.cli", "worker", "--verbosity", "0"]
+        supervisor = WorkerSupervisor(
+            lambda: subprocess.Popen(worker_argv, env=env),  # noqa: S603 - our own interpreter and fixed arguments
+            log=self.stderr.write,
+        )
+        told_to_stop: list[int] = []
+
+        def stop(signum, frame):
+            told_to_stop.append(signum)
+
+        previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+        # In the same process group as this one: Ctrl+C reaches the server and the worker too.
+        server = subprocess.Popen(server_argv, env=env)  # noqa: S603 - our own gunicorn and fixed arguments
+        try:
+            supervisor.start()
+            supervisor.run(until=lambda: bool(told_to_stop) or server.poll() is not None, every=POLL_SECONDS)
+        finally:
+            supervisor.stop()
+            if server.poll() is None:
+                server.terminate()
+                try:
+                    server.wait(timeout=SERVER_STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        code = server.returncode
+        if not told_to_stop and code != 0:
+            self.stderr.write(f"网站进程已{exit_text(code)}，创优已停止")
+        return code if code >= 0 else 128 - code
