@@ -2,7 +2,7 @@
 
 The request checks the whole file (`tree_import.check_file`): errors, a dry run and a file with
 nothing to change are answered at once and leave no job. A writable file becomes a job: written at
-once when it has at most `ORG_IMPORT_INLINE_MAX` rows, otherwise queued for `chuangyou db_worker`,
+once when it has at most `ORG_IMPORT_INLINE_MAX` rows, otherwise queued for `chuangyou worker`,
 which checks the file again against the tree as it is then and writes it in one transaction.
 
 A job is claimed by one `UPDATE` from queued to running, so a job delivered twice (or taken by a

@@ -1,4 +1,4 @@
-"""Background jobs of the organization tree (worked by `chuangyou db_worker`)."""
+"""Background jobs of the organization tree (worked by `chuangyou worker`)."""
 
 from django_tasks import task
 

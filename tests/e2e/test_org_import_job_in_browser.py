@@ -16,7 +16,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def work_the_queue() -> None:
-    """What `chuangyou db_worker` does, once over the queue, in this process (the test database)."""
+    """What `chuangyou worker` does, once over the queue, in this process (the test database)."""
     Worker(
         queue_names=["default"],
         interval=0,
