@@ -110,12 +110,15 @@ def scheme_names(stored: list[groups.GroupSummary]) -> dict[str, str]:
     return {g.key: g.title for g in stored} if len(stored) > 1 else {}
 
 
-def top_grades(run: GradingRun) -> set[str]:
-    """The top grade of each scheme the run used (the candidates the county re-checks)."""
+def top_grades(run: GradingRun) -> list[str]:
+    """The top grade of each scheme the run used (the candidates the county re-checks), in the
+    order of the run's grades."""
+    labels = run_labels(run)
     try:
-        return {g.scheme.labels[0] for g in groups.run_groups(run)}
+        top = {g.scheme.labels[0] for g in groups.run_groups(run)}
     except SchemeError:
-        return set(run_labels(run)[:1])
+        return list(labels[:1])
+    return [label for label in labels if label in top]
 
 
 def group_total(stored: list[groups.GroupSummary], key: str) -> int | None:
@@ -368,6 +371,4 @@ EXPORT_FIELDS = (
 
 def export_rows(user, run: GradingRun):
     """The run's results inside the user's scope, in county rank order, as plain tuples (streamed)."""
-    return (
-        results_for(user, run).order_by(*RANK_ORDER).values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)
-    )
+    return results_for(user, run).order_by(*RANK_ORDER).values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)

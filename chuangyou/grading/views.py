@@ -127,7 +127,6 @@ def run_detail(request, pk):
             "campaign": campaign,
             "labels": labels,
             "scheme_title": queries.scheme_title(run),
-            "top_grade": labels[0] if labels else "",
             "top_grades": queries.top_grades(run),
             "whole": whole,
             "counts": counts,
@@ -221,7 +220,7 @@ def _result_context(request, result) -> dict:
         "domain_name": queries.DOMAIN_NAMES.get(result.domain, result.domain),
         "township_scope": run.quota_scope == "township",
         "county_total": queries.group_total(stored, result.scheme) or result.rank_total,
-        "top_grade": labels[0] if labels else "",
+        "top_grade": labels[0] if labels else "",  # of the result's own scheme
         "can_grade": can_grade,
         "can_override": can_grade
         and run.state == RunState.DONE

@@ -59,7 +59,7 @@ def test_the_branch_fills_its_sheet_by_taps_on_a_phone(page, live_server, sheet,
     ).to_be_focused()
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#category-%d" % item(sheet, "三会一课").category_id).get_by_test_id(
+    page.locator(f"#category-{item(sheet, '三会一课').category_id}").get_by_test_id(
         "category-nothing-applies"
     ).click()
     expect(page.get_by_text("“党内组织生活”的2个未填项目已按满分（无扣分）保存")).to_be_visible()
@@ -81,7 +81,7 @@ def test_the_township_confirms_the_prefilled_review_on_a_phone(page, live_server
     no_sideways_scroll(page)
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#category-%d" % item(sheet, "设置合理").category_id).get_by_test_id(
+    page.locator(f"#category-{item(sheet, '设置合理').category_id}").get_by_test_id(
         "category-confirm"
     ).click()
     expect(page.get_by_test_id("review-progress")).to_have_text("2/4 项")

@@ -9,6 +9,7 @@ quotas, 好 from 90 unless the 满意率 is under 90 % (机关 O01: 85 %).
 """
 
 import csv
+import re
 from decimal import Decimal
 
 import pytest
@@ -178,6 +179,12 @@ def test_the_run_page_and_the_export_show_the_scheme_of_each_branch(organ_campai
     assert f"机关：{JIGUAN}，名额基数10个" in page and f"其他领域：{SEED}，名额基数29个" in page
     assert page.count(f'data-testid="result-scheme">{JIGUAN}<') == 10
     assert page.count(">县级复核</a>") == 5  # each scheme's top grade is re-checked: 好 here
+    # One banner per scheme's top grade, best first, each with its count over the whole run.
+    whole = client.get(reverse("grading:run", args=[run.pk])).content.decode()
+    assert re.findall(r'data-testid="recheck-candidates">\s*<div>(\S+)候选 (\d+) 个', whole) == [
+        ("优秀", "2"),
+        ("好", "5"),
+    ]
 
     rows, _ = workbook_rows(client.get(reverse("grading:export", args=[run.pk])))
     header = rows[0]
