@@ -228,11 +228,16 @@ def ids_for(route: str, org, world) -> dict[str, int | str]:
             "pk": sheet.pk,
             "sheet_pk": sheet.pk,
             "item_pk": world["item"].pk,
+            "category_pk": world["item"].category_id,
             "entry_pk": entry.pk,
             "evidence_pk": evidence.pk,
         }
     if route.startswith("reviews/r/"):
-        return {"pk": world["reviews"][org.pk].pk, "item_pk": world["item"].pk}
+        return {
+            "pk": world["reviews"][org.pk].pk,
+            "item_pk": world["item"].pk,
+            "category_pk": world["item"].category_id,
+        }
     if route.startswith("reviews/assignments/"):
         return {"pk": world["assignments"][org.pk].pk}
     if route.startswith("reviews/"):
