@@ -33,6 +33,21 @@ EXTRA_LABELS = {
     "branches": "党支部数",
 }
 
+# An item's save on a score sheet or a review (`assessments.scoring.audited_fields`): its keys have
+# these names there (`counts` elsewhere counts grades), and its counts read as 未开展×1.
+ENTRY_VERBS = frozenset({"sheet.entry_save", "review.entry_save"})
+ENTRY_LABELS = {
+    "item": "评分项",
+    "counts": "扣分情况",
+    "zero_out": "不得分情形",
+    "entered_score": "酌情得分",
+    "deduction": "酌情扣分",
+    "reason": "理由",
+    "note": "说明",
+    "score": "得分",
+    "notes": "计分说明",
+}
+
 
 @functools.cache
 def _models() -> dict[str, tuple[dict[str, str], dict[str, dict[str, str]]]]:
@@ -76,10 +91,22 @@ def _value(value, values: dict[str, str]) -> str:
     return values.get(str(value), str(value))
 
 
-def readable(target_type: str, data) -> list[tuple[str, str]]:
-    """(Chinese name, value in words) for each key of a before or after."""
+def _times(counts: dict) -> str:
+    return "、".join(f"{rule}×{times}" for rule, times in counts.items()) or "（无）"
+
+
+def readable(target_type: str, data, verb: str = "") -> list[tuple[str, str]]:
+    """(Chinese name, value in words) for each key of the before or after of an event of `verb`."""
     if not isinstance(data, dict):
         return [] if data in (None, "") else [("内容", _value(data, {}))]
+    if verb in ENTRY_VERBS:
+        return [
+            (
+                ENTRY_LABELS.get(key, key),
+                _times(value) if key == "counts" and isinstance(value, dict) else _value(value, {}),
+            )
+            for key, value in data.items()
+        ]
     labels, choices = _models().get(target_type, ({}, {}))
     all_labels, all_choices = _everywhere()
     rows = []
