@@ -100,12 +100,16 @@ def readable(target_type: str, data, verb: str = "") -> list[tuple[str, str]]:
     if not isinstance(data, dict):
         return [] if data in (None, "") else [("内容", _value(data, {}))]
     if verb in ENTRY_VERBS:
+        order = list(ENTRY_LABELS)  # PostgreSQL's jsonb keeps the keys in an order of its own
+        keys = sorted(data, key=lambda key: order.index(key) if key in order else len(order))
         return [
             (
                 ENTRY_LABELS.get(key, key),
-                _times(value) if key == "counts" and isinstance(value, dict) else _value(value, {}),
+                _times(data[key])
+                if key == "counts" and isinstance(data[key], dict)
+                else _value(data[key], {}),
             )
-            for key, value in data.items()
+            for key in keys
         ]
     labels, choices = _models().get(target_type, ({}, {}))
     all_labels, all_choices = _everywhere()
