@@ -70,8 +70,8 @@ def sheet_totals(rows) -> tuple[Decimal, dict[str, str], int]:
     return total, {name: format(value.normalize(), "f") for name, value in subtotals.items()}, done
 
 
-def apply_entry(entry, item: Item, data: EntryData, actor) -> core.ItemResult:
-    """Score `data` with the core and put inputs and result on `entry` (not saved).
+def score_entry(entry, item: Item, data: EntryData) -> core.ItemResult:
+    """Score `data` with the core and put inputs and result on `entry` (not saved, version kept).
 
     Raises `core.ScoringError` when the inputs do not fit the item.
     """
@@ -86,9 +86,43 @@ def apply_entry(entry, item: Item, data: EntryData, actor) -> core.ItemResult:
     result = core.score_item(core_item(item), given, category=item.category.name)
     entry.counts, entry.zero_out, entry.score = dict(data.counts), list(data.zero_out), data.score
     entry.deduction, entry.reason, entry.note = data.deduction, data.reason.strip(), data.note.strip()
-    entry.result, entry.done, entry.version = result.score, True, entry.version + 1
-    entry.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    entry.result, entry.done = result.score, True
     return result
+
+
+def mark_saved(entry, actor) -> None:
+    """A new version of `entry`, by `actor`: stale pages of it are refused from now on."""
+    entry.version += 1
+    entry.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+
+
+def apply_entry(entry, item: Item, data: EntryData, actor) -> core.ItemResult:
+    """`score_entry` and `mark_saved` together, for entries written without comparing them."""
+    result = score_entry(entry, item, data)
+    mark_saved(entry, actor)
+    return result
+
+
+def _number(value) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def audited_fields(entry) -> dict:
+    """An entry's inputs and result as its audit events show them: `score` is the item's result (as
+    in the events written before the inputs were recorded), `entered_score` the 酌情得分 typed in.
+    A rule counted 0 times is no deduction and is left out; a review entry also says whether it is
+    still the self-assessment's prefilled copy (its confirmation is a change)."""
+    prefilled = {"prefilled": entry.prefilled} if hasattr(entry, "prefilled") else {}
+    return {
+        **prefilled,
+        "counts": {rule: times for rule, times in entry.counts.items() if times},
+        "zero_out": list(entry.zero_out),
+        "entered_score": _number(entry.score),
+        "deduction": _number(entry.deduction),
+        "reason": entry.reason,
+        "note": entry.note,
+        "score": _number(entry.result),
+    }
 
 
 def entries_totals(entries) -> tuple[Decimal, dict[str, str], int]:

@@ -10,8 +10,15 @@ from django.utils import timezone
 from chuangyou.accounts.models import Role
 from chuangyou.accounts.scope import scope_of
 from chuangyou.assessments.models import Entry, ScoreSheet, SheetState
-from chuangyou.assessments.scoring import EntryData, apply_entry, entries_totals, nothing_applies
-from chuangyou.audit.services import record
+from chuangyou.assessments.scoring import (
+    EntryData,
+    audited_fields,
+    entries_totals,
+    mark_saved,
+    nothing_applies,
+    score_entry,
+)
+from chuangyou.audit.services import changes, record
 from chuangyou.lib.errors import ServiceError
 from chuangyou.rules import rubric as core
 from chuangyou.rules.grade_scheme import format_number
@@ -85,19 +92,30 @@ def _refresh_totals(sheet: ScoreSheet) -> None:
 
 def store_entry(model, owner: dict, item, data: EntryData, version: int, actor, *, conflict: str, check=None):
     """Saving one item, on a sheet or on a review: lock the entry, refuse a stale version, score it
-    with the rules core, let `check(entry, result)` refuse more, save. Returns (entry, result, before)."""
+    with the rules core, let `check(entry, result)` refuse more, save.
+
+    Returns (entry, before, after) for the audit event: the item's name and each changed field, with
+    the core's notes on how a changed score was reached. `after` is None when the inputs are those
+    already stored: then nothing is written and the entry keeps its version."""
     entry, _ = model.objects.select_for_update().get_or_create(item=item, **owner)
     if entry.version != version:
         raise SheetError(conflict)
-    before = {"score": str(entry.result) if entry.result is not None else None}
+    entry.item = item  # the caller's row, with its category: no query for it in `check`
+    stored = audited_fields(entry)  # an entry never scored has no score, so it always changes
     try:
-        result = apply_entry(entry, item, data, actor)
+        result = score_entry(entry, item, data)
     except core.ScoringError as exc:
         raise SheetError(exc.errors) from exc
     if check is not None:
         check(entry, result)
+    before, after = changes(stored, audited_fields(entry))
+    if not after:
+        return entry, before, None
+    mark_saved(entry, actor)
     entry.save()
-    return entry, result, before
+    if "score" in after:
+        after["notes"] = list(result.notes)
+    return entry, {"item": item.name, **before}, {"item": item.name, **after}
 
 
 def store_category(model, owner: dict, category, actor, *, pick, conflict: str, check=None) -> dict[str, str]:
@@ -110,10 +128,10 @@ def store_category(model, owner: dict, category, actor, *, pick, conflict: str, 
         data = pick(item, entry)
         if data is not None:
             version = entry.version if entry else 0
-            _, result, _ = store_entry(
+            stored, _, _ = store_entry(
                 model, owner, item, data, version, actor, conflict=conflict, check=check
             )
-            saved[item.name] = format_number(result.score)
+            saved[item.name] = format_number(stored.result)
     return saved
 
 
@@ -124,18 +142,21 @@ def entry_save(*, actor, sheet: ScoreSheet, item, data: EntryData, version: int)
     if item.category.rubric_id != current.rubric_id:
         raise SheetError("该项目不属于本自查表的评定标准")
     conflict = "该项目已在其他页面或由他人修改，请刷新后再填写（您填写的内容未保存）"
-    entry, result, before = store_entry(
+    entry, before, after = store_entry(
         Entry, {"sheet": current}, item, data, version, actor, conflict=conflict
     )
-    _refresh_totals(current)
-    current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
+    if after is None:  # saved again as it was: nothing to write or to audit
+        return entry
+    if "score" in after:  # a changed note or reason leaves the totals as they are
+        _refresh_totals(current)
+        current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
     record(
         actor=actor,
         verb="sheet.entry_save",
         target=current,
         organization=current.organization,
         before=before,
-        after={"item": item.name, "score": str(result.score), "notes": list(result.notes)},
+        after=after,
     )
     return entry
 

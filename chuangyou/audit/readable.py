@@ -31,6 +31,23 @@ EXTRA_LABELS = {
     "stages": "阶段",
     "number": "序号",
     "branches": "党支部数",
+    "category": "评定类型",
+}
+
+# An item's save on a score sheet or a review (`assessments.scoring.audited_fields`): its keys have
+# these names there (`counts` elsewhere counts grades), and its counts read as 未开展×1.
+ENTRY_VERBS = frozenset({"sheet.entry_save", "review.entry_save"})
+ENTRY_LABELS = {
+    "item": "评分项",
+    "counts": "扣分情况",
+    "zero_out": "不得分情形",
+    "entered_score": "酌情得分",
+    "deduction": "酌情扣分",
+    "reason": "理由",
+    "note": "说明",
+    "score": "得分",
+    "notes": "计分说明",
+    "prefilled": "沿用自评（待核对）",
 }
 
 
@@ -76,10 +93,26 @@ def _value(value, values: dict[str, str]) -> str:
     return values.get(str(value), str(value))
 
 
-def readable(target_type: str, data) -> list[tuple[str, str]]:
-    """(Chinese name, value in words) for each key of a before or after."""
+def _times(counts: dict) -> str:
+    return "、".join(f"{rule}×{times}" for rule, times in counts.items()) or "（无）"
+
+
+def readable(target_type: str, data, verb: str = "") -> list[tuple[str, str]]:
+    """(Chinese name, value in words) for each key of the before or after of an event of `verb`."""
     if not isinstance(data, dict):
         return [] if data in (None, "") else [("内容", _value(data, {}))]
+    if verb in ENTRY_VERBS:
+        order = list(ENTRY_LABELS)  # PostgreSQL's jsonb keeps the keys in an order of its own
+        keys = sorted(data, key=lambda key: order.index(key) if key in order else len(order))
+        return [
+            (
+                ENTRY_LABELS.get(key, key),
+                _times(data[key])
+                if key == "counts" and isinstance(data[key], dict)
+                else _value(data[key], {}),
+            )
+            for key in keys
+        ]
     labels, choices = _models().get(target_type, ({}, {}))
     all_labels, all_choices = _everywhere()
     rows = []

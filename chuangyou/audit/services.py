@@ -125,6 +125,13 @@ class EventData:
 CONTENT_FIELDS = ("verb", "target_type", "target_id", "target_label", "before", "after", "note")
 
 
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
+    """The keys of two snapshots whose values differ, as (before, after) with only those keys; two
+    empty dicts when nothing changed."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
 def record(
     *,
     actor,

@@ -367,6 +367,17 @@ def create_demo(*, stdout=None) -> list[DemoAccount] | None:
     """Create the demo county into an empty database; None when there is data already."""
     if Organization.objects.exists():
         return None
+    from django.utils import timezone
+
+    from chuangyou.core.demo_clock import stopped_clock
+    from chuangyou.core.demo_schedule import demo_epoch
+
+    # Dated before last year's campaign, which these organizations and accounts take part in.
+    with stopped_clock(demo_epoch(timezone.localdate())) as clock:
+        return _create_county(clock.now())
+
+
+def _create_county(now) -> list[DemoAccount]:
     builder = DemoBuilder().build()
     by_code: dict[str, Organization] = {}
     for parent_code, fields in builder.rows:
@@ -379,7 +390,7 @@ def create_demo(*, stdout=None) -> list[DemoAccount] | None:
     User = get_user_model()
     for account in builder.accounts:
         user = User.objects.create_user(
-            account.username, password=DEMO_PASSWORD, first_name=account.full_name
+            account.username, password=DEMO_PASSWORD, first_name=account.full_name, date_joined=now
         )
         RoleAssignment.objects.create(user=user, role=account.role, organization=by_code[account.org_code])
     county = by_code[COUNTY_CODE]
@@ -397,6 +408,7 @@ def create_demo(*, stdout=None) -> list[DemoAccount] | None:
 def create_demo_campaign(*, stages: bool = False):
     """This year's campaign of the demo county with its December round open, so that `make run`
     shows the self-assessment at once. Only when the county has no campaign for this year yet.
+    Its phases, round and steps are dated around today (`demo_schedule.ThisYearSchedule`).
 
     By default most sheets are submitted and about a third reviewed (`advance_demo_campaign`); with
     `stages` the branches are spread over every stage of the workflow, up to a township's public
@@ -404,25 +416,27 @@ def create_demo_campaign(*, stages: bool = False):
     from django.utils import timezone
 
     from chuangyou.campaigns.models import Campaign
-    from chuangyou.core.demo_campaign import default_phases, open_december, start_campaign
+    from chuangyou.core.demo_campaign import open_december, start_campaign
+    from chuangyou.core.demo_clock import stopped_clock
+    from chuangyou.core.demo_schedule import ThisYearSchedule
 
     county = Organization.objects.filter(code=COUNTY_CODE).first()
     today = timezone.localdate()
     if county is None or Campaign.objects.filter(root=county, year=today.year).exists():
         return None
     admin = get_user_model().objects.get(username="admin")
-    phases = default_phases(today.year)
-    campaign = start_campaign(admin=admin, county=county, year=today.year, phases=phases)
-    december_opens, december_closes = phases["december"]
-    opens = min(today, december_opens)
-    closes = max(december_closes, today + dt.timedelta(days=20))
-    open_december(admin=admin, campaign=campaign, opens=opens, closes=closes)
+    schedule = ThisYearSchedule.around(today)
+    with stopped_clock(schedule.created) as clock:
+        campaign = start_campaign(admin=admin, county=county, year=today.year, phases=schedule.phases())
+        opens, closes = schedule.round
+        clock.set(opens)
+        open_december(admin=admin, campaign=campaign, opens=opens, closes=closes)
     if stages:
         from chuangyou.core.demo_stages import spread_demo_stages
 
-        spread_demo_stages(campaign, admin)
+        spread_demo_stages(campaign, admin, schedule)
     else:
         from chuangyou.core.demo_progress import advance_demo_campaign
 
-        advance_demo_campaign(campaign, admin)
+        advance_demo_campaign(campaign, admin, schedule)
     return campaign

@@ -10,13 +10,6 @@ from chuangyou.campaigns.forms import CampaignForm
 from chuangyou.campaigns.models import Campaign
 from chuangyou.rubrics.models import Rubric
 
-PHASE_KINDS = ("mobilize", "june", "december", "review", "notice", "naming")
-
-
-def default_phases(year: int) -> dict[str, tuple[dt.date, dt.date]]:
-    initial = CampaignForm.defaults(year)
-    return {kind: (initial[f"{kind}_starts"], initial[f"{kind}_ends"]) for kind in PHASE_KINDS}
-
 
 def start_campaign(*, admin, county, year: int, phases: dict[str, tuple[dt.date, dt.date]]) -> Campaign:
     """The year's campaign over the county, graded on its December round, with a rubric for every

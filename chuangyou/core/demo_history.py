@@ -26,7 +26,7 @@ from chuangyou.core.demo import COUNTY_CODE
 from chuangyou.core.demo_campaign import open_december, start_campaign
 from chuangyou.core.demo_clock import StoppedClock, stopped_clock
 from chuangyou.core.demo_evaluation import evaluate
-from chuangyou.core.demo_notices import dismiss, object_to, publish, workday_on_or_after
+from chuangyou.core.demo_notices import dismiss, object_to, publish
 from chuangyou.core.demo_progress import (
     draw_loss,
     fill_sheet,
@@ -35,6 +35,7 @@ from chuangyou.core.demo_progress import (
     township_reviewers,
 )
 from chuangyou.core.demo_reviews import recheck_by_county, review_by_township
+from chuangyou.core.demo_schedule import HistorySchedule
 from chuangyou.grading import services as grading
 from chuangyou.grading.models import RunState
 from chuangyou.notices import services as notices
@@ -57,19 +58,6 @@ class Branch:
     rng: random.Random
 
 
-def history_phases(year: int) -> dict[str, tuple[dt.date, dt.date]]:
-    """A December that ends the campaign within the year: self-assessment, review, notice, naming."""
-    d = dt.date
-    return {
-        "mobilize": (d(year, 3, 1), d(year, 3, 31)),
-        "june": (d(year, 6, 1), d(year, 6, 20)),
-        "december": (d(year, 12, 1), d(year, 12, 12)),
-        "review": (d(year, 12, 13), d(year, 12, 19)),
-        "notice": (d(year, 12, 22), d(year, 12, 28)),
-        "naming": (d(year, 12, 29), d(year, 12, 31)),
-    }
-
-
 @transaction.atomic
 def create_demo_history(today: dt.date | None = None) -> Campaign | None:
     """Last year's finished campaign; None when the county is missing or has that year's campaign."""
@@ -78,23 +66,27 @@ def create_demo_history(today: dt.date | None = None) -> Campaign | None:
     if county is None or Campaign.objects.filter(root=county, year=year).exists():
         return None
     admin = get_user_model().objects.get(username="admin")
-    with stopped_clock(dt.date(year, 2, 20)) as clock:
-        campaign = start_campaign(admin=admin, county=county, year=year, phases=history_phases(year))
-        clock.set(dt.date(year, 12, 1))
-        open_december(
-            admin=admin, campaign=campaign, opens=dt.date(year, 12, 1), closes=dt.date(year, 12, 12)
-        )
-        branches = _self_assess(campaign, admin, clock)
-        _review(campaign, admin, clock, branches)
-        clock.set(dt.date(year, 12, 19))
+    schedule = HistorySchedule.of(year)
+    with stopped_clock(schedule.created) as clock:
+        campaign = start_campaign(admin=admin, county=county, year=year, phases=schedule.phases())
+        opens, closes = schedule.round
+        clock.set(opens)
+        open_december(admin=admin, campaign=campaign, opens=opens, closes=closes)
+        branches = _self_assess(campaign, admin, clock, schedule)
+        _review(campaign, admin, clock, branches, schedule)
+        clock.set(schedule.graded)
         run = grading.run_start(actor=admin, campaign=campaign)
         if run.state != RunState.DONE:
             raise RuntimeError(f"示范县{year}年度定级失败：{run.error}")
         run = grading.run_submit(actor=admin, run=run)
         # In a year without holiday data the campaign stays graded, not named.
         # (A savepoint: a notice stopped halfway by a missing year leaves nothing behind.)
-        with contextlib.suppress(notices.MissingCalendarError, CalendarMissingError), transaction.atomic():
-            _notice_and_naming(campaign, run, admin, clock)
+        if schedule.notice is not None:
+            with (
+                contextlib.suppress(notices.MissingCalendarError, CalendarMissingError),
+                transaction.atomic(),
+            ):
+                _notice_and_naming(campaign, run, admin, clock, schedule)
         grades = dict(
             OfficialGrade.objects.filter(campaign=campaign)
             .values_list("grade")
@@ -112,9 +104,9 @@ def create_demo_history(today: dt.date | None = None) -> Campaign | None:
     return campaign
 
 
-def _self_assess(campaign, admin, clock: StoppedClock) -> list[Branch]:
+def _self_assess(campaign, admin, clock: StoppedClock, schedule: HistorySchedule) -> list[Branch]:
     """Every branch fills its sheet, gives out its evaluation codes and submits."""
-    clock.set(dt.date(campaign.year, 12, 4))
+    clock.set(schedule.submitted)
     items_of: dict = {}
     branches = []
     sheets = campaign.graded_sheets().select_related("organization").order_by("organization__path")
@@ -130,16 +122,16 @@ def _self_assess(campaign, admin, clock: StoppedClock) -> list[Branch]:
     return branches
 
 
-def _review(campaign, admin, clock: StoppedClock, branches: list[Branch]) -> None:
+def _review(campaign, admin, clock: StoppedClock, branches: list[Branch], schedule: HistorySchedule) -> None:
     """The townships review every sheet; the county re-checks the 优秀 candidates and the weak
     branches."""
     reviewers = township_reviewers(campaign)
     _, cut = campaign.townships()
-    clock.set(dt.date(campaign.year, 12, 15))
+    clock.set(schedule.reviewed)
     for b in branches:
         reviewer = reviewers.get(b.sheet.organization.path[:cut], admin)
         review_by_township(b.sheet, b.items, b.loss + 0.02, b.rng, reviewer, weak=b.weak, evaluated=True)
-    clock.set(dt.date(campaign.year, 12, 17))
+    clock.set(schedule.rechecked)
     best = sorted(branches, key=lambda b: (-b.sheet.total, b.sheet.organization.code))
     candidates = {b.sheet.pk for b in best[: len(best) * CANDIDATES // 100]}
     for b in branches:
@@ -147,22 +139,25 @@ def _review(campaign, admin, clock: StoppedClock, branches: list[Branch]) -> Non
             recheck_by_county(b.sheet, admin, b.rng)
 
 
-def _notice_and_naming(campaign, run, admin, clock: StoppedClock) -> None:
-    """A county-wide notice from the first working day after 21 December, one objection dismissed,
-    then the notice ends, is reported and approved with the naming document's number."""
-    year = campaign.year
-    batch = publish(run, admin, campaign.root, workday_on_or_after(dt.date(year, 12, 22)))
-    clock.set(workday_on_or_after(batch.starts + dt.timedelta(days=1)), hour=15)
+def _notice_and_naming(campaign, run, admin, clock: StoppedClock, schedule: HistorySchedule) -> None:
+    """A county-wide notice published on its first day (about 22 December), one objection the next
+    working day, dismissed the day after; the notice ends, is reported and then approved with the
+    naming document's number."""
+    starts, _ = schedule.notice
+    clock.set(starts)
+    batch = publish(run, admin, campaign.root, starts)
+    clock.set(schedule.objected, hour=15)
     entry = batch.entries.select_related("batch", "organization").order_by("order").first()
     objection = object_to(entry, OBJECTION, address="198.51.100.23")
-    clock.set(workday_on_or_after(batch.starts + dt.timedelta(days=2)), hour=11)
+    clock.set(schedule.answered, hour=11)
     reviewers = township_reviewers(campaign)
     _, cut = campaign.townships()
     dismiss(objection, reviewers.get(entry.organization.path[:cut], admin), ANSWER)
-    ended = workday_on_or_after(batch.ends + dt.timedelta(days=1))
-    clock.set(ended)
+    clock.set(schedule.ended)
     notices.notices_end()
     batch.refresh_from_db()
     batch = notices.notice_report(actor=admin, batch=batch)
-    clock.set(workday_on_or_after(ended + dt.timedelta(days=1)), hour=10)
-    notices.notice_approve(actor=admin, batch=batch, document_number=DOCUMENT_NUMBER.format(year=year))
+    clock.set(schedule.approved, hour=10)
+    notices.notice_approve(
+        actor=admin, batch=batch, document_number=DOCUMENT_NUMBER.format(year=campaign.year)
+    )

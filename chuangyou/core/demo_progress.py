@@ -22,6 +22,7 @@ from chuangyou.accounts.models import Role, RoleAssignment
 from chuangyou.assessments.models import Entry, ScoreSheet, SheetState
 from chuangyou.assessments.scoring import EntryData, apply_entry, sheet_totals
 from chuangyou.audit.services import record
+from chuangyou.core.demo_clock import stopped_clock
 from chuangyou.reviews.models import Method, Review, ReviewEntry, ReviewKind, ReviewState
 from chuangyou.reviews.services import weak_text
 from chuangyou.rubrics.models import Item, Situation
@@ -117,13 +118,13 @@ def secretary_branches() -> set[int]:
 
 
 @transaction.atomic
-def advance_demo_campaign(campaign, admin) -> dict[str, int]:
-    """Submit most sheets of the open round and have the townships review about a third of them."""
+def advance_demo_campaign(campaign, admin, schedule) -> dict[str, int]:
+    """Submit most sheets of the open round and have the townships review about a third of them a
+    few days later, on the days of `schedule` (a `demo_schedule.ThisYearSchedule`)."""
     secretaries = secretary_branches()
     items_of: dict[int, list[Item]] = {}
     reviewers = township_reviewers(campaign)
     _, cut = campaign.townships()
-    now = timezone.now()
     counts = {"submitted": 0, "reviewed": 0}
     sheets = (
         campaign.graded_sheets()
@@ -132,21 +133,27 @@ def advance_demo_campaign(campaign, admin) -> dict[str, int]:
         .select_related("organization")
         .order_by("organization__path")
     )
-    for sheet in sheets:
-        rng = random.Random(sheet.organization.code)  # noqa: S311 - demo data, not secrets
-        stage = rng.random()
-        if stage < 0.15:
-            continue  # not started
-        items = rubric_items(sheet.rubric_id, items_of)
-        weak, loss = draw_loss(rng)
-        fill_sheet(sheet, items, loss, rng, admin)
-        mark_submitted(sheet, now)
-        counts["submitted"] += 1
-        if stage >= 0.6:
+    to_review = []
+    with stopped_clock(schedule.submitted) as clock:
+        for sheet in sheets:
+            rng = random.Random(sheet.organization.code)  # noqa: S311 - demo data, not secrets
+            stage = rng.random()
+            if stage < 0.15:
+                continue  # not started
+            items = rubric_items(sheet.rubric_id, items_of)
+            weak, loss = draw_loss(rng)
+            fill_sheet(sheet, items, loss, rng, admin)
+            mark_submitted(sheet, timezone.now())
+            sheet.save()
+            counts["submitted"] += 1
+            if stage >= 0.6:
+                to_review.append((sheet, items, loss, rng, weak))
+        clock.set(schedule.reviewed)
+        for sheet, items, loss, rng, weak in to_review:
             reviewer = reviewers.get(sheet.organization.path[:cut], admin)
             _review(sheet, items, loss + 0.02, rng, reviewer, weak)
+            sheet.save()
             counts["reviewed"] += 1
-        sheet.save()
     record(
         actor=None,
         verb="demo.progress",

@@ -4,12 +4,13 @@ returned by the township, under township review, reviewed, re-checked by the cou
 submitted for notice, and on a township's public notice with objections.
 
 - 青山镇 (township02) has every branch re-checked and graded, and publishes its own notice (the campaign
-  lets townships publish): it runs today, with one objection received, one under investigation and
-  one answered 不成立.
+  lets townships publish): it began on the last working day before today and still runs, with one
+  objection received, one under investigation and one answered 不成立.
 - 城关镇 (township01) keeps plenty of submitted sheets to review.
 - The branches of the demo secretaries' accounts (branch01…branch12) stay untouched.
 
-Deterministic: each branch's stage and scores come from a generator seeded by its code. The state
+Deterministic: each branch's stage and scores come from a generator seeded by its code. Each step is
+dated on its day of `demo_schedule.ThisYearSchedule` (see `spread_demo_stages`). The state
 machine is driven by the services (return, reviews, re-checks, grading, notices, objections); entries
 are scored through the scoring core and stored in bulk (`demo_progress`)."""
 
@@ -26,9 +27,10 @@ from chuangyou.assessments import services as sheets
 from chuangyou.audit.services import record
 from chuangyou.campaigns import services as campaigns
 from chuangyou.core.demo import COUNTY_CODE
+from chuangyou.core.demo_clock import StoppedClock, stopped_clock
 from chuangyou.core.demo_evaluation import evaluate
 from chuangyou.core.demo_evidence import attach_evidence
-from chuangyou.core.demo_notices import dismiss, investigate, object_to, publish, start_covering
+from chuangyou.core.demo_notices import dismiss, investigate, object_to, publish
 from chuangyou.core.demo_progress import (
     draw_loss,
     fill_sheet,
@@ -38,6 +40,7 @@ from chuangyou.core.demo_progress import (
     township_reviewers,
 )
 from chuangyou.core.demo_reviews import recheck_by_county, review_by_township, start_township_review
+from chuangyou.core.demo_schedule import ThisYearSchedule
 from chuangyou.evaluations import services as evaluations
 from chuangyou.grading import services as grading
 from chuangyou.grading.models import RunState
@@ -80,7 +83,8 @@ WEIGHTS = {
         "graded": 15,
     },
 }
-BEFORE_GRADING = ("graded", "noticed")
+BEFORE_GRADING = ("graded", "noticed")  # graded in the run
+REVIEWED_SINCE = ("under_review", "reviewed", "rechecked")  # submitted and reviewed after the run
 EVIDENCE_SHARE = 0.25
 RECHECK_SHARE = 0.15  # of the graded branches outside the notice township, besides the weak ones
 RETURN_REASONS = (
@@ -104,6 +108,7 @@ class Plan:
     items: list = field(default_factory=list)
     weak: bool = False
     loss: float = 0.0
+    evaluation: object = None
 
 
 @dataclass
@@ -151,36 +156,38 @@ class StagesBuilder:
             plans.append(plan)
         return plans
 
-    # -- one branch ------------------------------------------------------------------------------
-    def advance(self, p: Plan) -> None:
-        self.summary.stages[p.stage] += 1
-        if p.stage == "not_started":
-            return
-        if p.stage == "drafting":
-            self.fill(p, count=p.rng.randint(3, len(p.items) - 2))
-            p.sheet.save()
-            return
+    # -- one branch, step by step (each step on its day: see `spread_demo_stages`) ----------------
+    def draft(self, p: Plan) -> None:
+        self.fill(p, count=p.rng.randint(3, len(p.items) - 2))
+        p.sheet.save()
+
+    def submit(self, p: Plan) -> None:
+        """Fill, submit and give out the evaluation codes. Evaluations still open take their answers
+        one by one through the service; those closed before the review are written in bulk (the same
+        rows), which keeps the demo fast."""
         self.fill(p)
         mark_submitted(p.sheet, timezone.now())
         p.sheet.save()
-        # Evaluations still open take their answers one by one through the service; those closed
-        # before the review are written in bulk (the same rows), which keeps the demo fast.
         still_open = p.stage in ("submitted", "returned")
         answered = p.rng.uniform(0.3, 0.9) if still_open else p.rng.uniform(0.75, 1.0)
-        evaluation = evaluate(p.sheet, self.admin, p.rng, loss=p.loss, answered=answered, bulk=not still_open)
-        if p.stage == "submitted":
-            return
+        p.evaluation = evaluate(
+            p.sheet, self.admin, p.rng, loss=p.loss, answered=answered, bulk=not still_open
+        )
         if p.stage == "returned":
             reason = p.rng.choice(RETURN_REASONS)
             sheets.sheet_return(actor=self.reviewer(p.sheet), sheet=p.sheet, reason=reason)
-            return
-        evaluations.evaluation_close(actor=self.admin, evaluation=evaluation)
+
+    def review(self, p: Plan) -> None:
+        """The evaluation ends and the township reviews: finished, or under way."""
+        evaluations.evaluation_close(actor=self.admin, evaluation=p.evaluation)
         if p.stage == "under_review":
             start_township_review(p.sheet, p.items, p.loss + 0.02, p.rng, self.reviewer(p.sheet))
             return
         review_by_township(
             p.sheet, p.items, p.loss + 0.02, p.rng, self.reviewer(p.sheet), weak=p.weak, evaluated=True
         )
+
+    def recheck(self, p: Plan) -> None:
         if p.stage in ("rechecked", "noticed") or (
             p.stage == "graded" and (p.weak or p.rng.random() < RECHECK_SHARE)
         ):
@@ -207,39 +214,69 @@ class StagesBuilder:
             raise RuntimeError(f"示范县定级失败：{run.error}")
         self.summary.run = grading.run_submit(actor=self.admin, run=run)
 
-    def notice(self) -> None:
-        """青山镇 publishes its branches' grades today; three objections come in."""
+    def notice(self, schedule: ThisYearSchedule, clock: StoppedClock) -> None:
+        """青山镇 publishes its branches' grades on the notice's first day; three objections come in
+        that afternoon, one is taken up for investigation, one answered 不成立."""
+        if schedule.notice is None:
+            return  # no holiday data for this year: the run stays submitted, without a notice
         township = Organization.objects.get(code=NOTICE_TOWNSHIP)
         publisher = self.reviewers.get(township.path, self.admin)
         try:
-            starts = start_covering(timezone.localdate())
-            batch = publish(self.summary.run, publisher, township, starts, channel="board")
+            batch = publish(self.summary.run, publisher, township, schedule.notice[0], channel="board")
         except (notices.MissingCalendarError, CalendarMissingError):
-            return  # no holiday data for this year: the run stays submitted, without a notice
+            return
         self.summary.notice = batch
         entries = list(batch.entries.select_related("batch", "organization").order_by("order"))
-        filed = [
-            object_to(entries[n % len(entries)], content, name=name, phone=phone, address=address)
-            for n, (content, name, phone, address) in enumerate(OBJECTIONS)
-        ]
+        filed = []
+        for n, (content, name, phone, address) in enumerate(OBJECTIONS):
+            clock.set(schedule.published, hour=14 + n)
+            filed.append(
+                object_to(entries[n % len(entries)], content, name=name, phone=phone, address=address)
+            )
+        clock.set(schedule.published, hour=17)
         filed[1] = investigate(filed[1], publisher)
         filed[2] = dismiss(filed[2], publisher, DISMISSED)
         self.summary.objections = filed
 
 
 @transaction.atomic
-def spread_demo_stages(campaign, admin) -> StagesSummary:
-    """Spread the open December round's sheets over the stages (see the module docstring)."""
+def spread_demo_stages(campaign, admin, schedule: ThisYearSchedule) -> StagesSummary:
+    """Spread the open December round's sheets over the stages (see the module docstring), each
+    step on its day of `schedule`: the graded branches submitted, reviewed, re-checked and graded
+    before the notice township's notice starts; the branches under review or reviewed since then
+    submitted on the notice's first day and reviewed today; the others submitted, returned or
+    drafted today."""
     builder = StagesBuilder(campaign, admin)
     plans = builder.plans()
-    for plan in plans:
-        if plan.stage in BEFORE_GRADING:
-            builder.advance(plan)
-    builder.grade()
-    builder.notice()
-    for plan in plans:
-        if plan.stage not in BEFORE_GRADING:
-            builder.advance(plan)
+
+    def at(*stages: str) -> list[Plan]:
+        return [p for p in plans if p.stage in stages]
+
+    builder.summary.stages.update(p.stage for p in plans)
+    with stopped_clock(schedule.submitted) as clock:
+        for plan in at(*BEFORE_GRADING):
+            builder.submit(plan)
+        clock.set(schedule.reviewed)
+        for plan in at(*BEFORE_GRADING):
+            builder.review(plan)
+        clock.set(schedule.rechecked)
+        for plan in at(*BEFORE_GRADING):
+            builder.recheck(plan)
+        clock.set(schedule.graded)
+        builder.grade()
+        clock.set(schedule.published)
+        builder.notice(schedule, clock)
+        clock.set(schedule.published, hour=18)
+        for plan in at(*REVIEWED_SINCE):
+            builder.submit(plan)
+    # Today, at the time the demo is built.
+    for plan in at(*REVIEWED_SINCE):
+        builder.review(plan)
+        builder.recheck(plan)
+    for plan in at("submitted", "returned"):
+        builder.submit(plan)
+    for plan in at("drafting"):
+        builder.draft(plan)
     summary = builder.summary
     record(
         actor=None,

@@ -233,7 +233,7 @@ def review_entry_save(*, actor, review: Review, item, data: EntryData, version: 
     current = _locked_review(review, actor)
     if item.category.rubric_id != current.sheet.rubric_id:
         raise SheetError("该项目不属于本自查表的评定标准")
-    entry, result, before = store_entry(
+    entry, before, after = store_entry(
         ReviewEntry,
         {"review": current},
         item,
@@ -243,15 +243,18 @@ def review_entry_save(*, actor, review: Review, item, data: EntryData, version: 
         conflict=f"该项目已由其他{KIND_WORDS[current.kind]}人修改，请刷新后再填写（您填写的内容未保存）",
         check=_confirmed,
     )
-    current.total, current.subtotals, current.items_done = entries_totals(current.entries.all())
-    current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
+    if after is None:  # saved again as it was: nothing to write or to audit
+        return entry
+    if "score" in after:  # a changed note or reason leaves the totals as they are
+        current.total, current.subtotals, current.items_done = entries_totals(current.entries.all())
+        current.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
     record(
         actor=actor,
         verb="review.entry_save",
         target=current,
         organization=current.sheet.organization,
         before=before,
-        after={"item": item.name, "score": str(result.score), "reason": entry.reason},
+        after=after,
     )
     return entry
 

@@ -70,6 +70,72 @@ def test_a_second_tab_with_an_old_version_gets_a_conflict(sheet, personas):
     assert sheet.entries.get().result == Decimal(2)
 
 
+def entry_events():
+    return list(AuditEvent.objects.filter(verb="sheet.entry_save").order_by("id"))
+
+
+def test_a_save_audits_every_changed_field_and_a_same_save_nothing(sheet, personas):
+    secretary = personas["branch_secretary"]
+    counted = EntryData(counts={"未进行摸底排查": 1}, note=" 见会议记录 ")
+    save(sheet, secretary, "设置合理", counted)
+    (first,) = entry_events()
+    assert first.before == {"item": "设置合理", "counts": {}, "note": "", "score": None}
+    assert first.after == {
+        "item": "设置合理",
+        "counts": {"未进行摸底排查": 1},
+        "note": "见会议记录",
+        "score": "1",
+        "notes": ["未进行摸底排查，扣1分"],
+    }
+    # The same values again (a second click on 保存): nothing written, the version stays.
+    entry = save(sheet, secretary, "设置合理", counted, version=1)
+    assert entry.version == 1 and len(entry_events()) == 1
+    # Only the note: the note alone, before and after, and the total as it was.
+    entry = save(
+        sheet, secretary, "设置合理", EntryData(counts={"未进行摸底排查": 1}, note="另见台账"), version=1
+    )
+    assert entry.version == 2
+    assert (entry_events()[-1].before, entry_events()[-1].after) == (
+        {"item": "设置合理", "note": "见会议记录"},
+        {"item": "设置合理", "note": "另见台账"},
+    )
+    # A 不得分 situation ticked: it and the score change, with how the score was reached.
+    zeroed = EntryData(counts={"未进行摸底排查": 1}, zero_out=("组织设置不规范",), note="另见台账")
+    save(sheet, secretary, "设置合理", zeroed, version=2)
+    last = entry_events()[-1]
+    assert last.before == {"item": "设置合理", "zero_out": [], "score": "1"}
+    assert last.after == {
+        "item": "设置合理",
+        "zero_out": ["组织设置不规范"],
+        "score": "0",
+        "notes": ["组织设置不规范，不得分"],
+    }
+    sheet.refresh_from_db()
+    assert sheet.total == 0 and len(entry_events()) == 3
+
+
+def test_a_rule_counted_zero_times_is_no_change(sheet, personas):
+    secretary = personas["branch_secretary"]
+    save(sheet, secretary, "主题党日", EntryData())
+    save(sheet, secretary, "主题党日", EntryData(counts={"每少开1次": 0}), version=1)
+    assert len(entry_events()) == 1
+    save(sheet, secretary, "主题党日", EntryData(counts={"每少开1次": 2}), version=1)
+    last = entry_events()[-1]
+    assert (last.before["counts"], last.after["counts"]) == ({}, {"每少开1次": 2})
+    assert (last.before["score"], last.after["score"]) == ("2", "1")
+
+
+def test_a_discretionary_score_and_its_reason_are_audited(sheet, personas):
+    secretary = personas["branch_secretary"]
+    save(sheet, secretary, "三会一课", EntryData(score=Decimal("3.5"), reason="记录不全"))
+    save(sheet, secretary, "三会一课", EntryData(score=Decimal("3.50"), reason="记录不全 "), version=1)
+    assert len(entry_events()) == 1  # 3.50 is 3.5, the reason is kept without the space
+    save(sheet, secretary, "三会一课", EntryData(score=Decimal(4), reason="已补记录"), version=1)
+    last = entry_events()[-1]
+    assert last.before == {"item": "三会一课", "entered_score": "3.5", "reason": "记录不全", "score": "3.5"}
+    assert (last.after["entered_score"], last.after["reason"], last.after["score"]) == ("4", "已补记录", "4")
+
+
 def test_only_the_branch_itself_or_the_county_fills(sheet, personas):
     for persona in ("township_reviewer", "leading_group"):
         with pytest.raises(services.SheetError, match="只有本支部书记"):

@@ -120,3 +120,32 @@ def test_the_trail_reads_in_chinese(client_for, tree, personas):
     assert "状态：正常<br>" in body and "组织类别：党支部<br>" in body and "推荐优秀：甲一村党支部" in body
     assert "状态：已撤销<br>" in body and "正式党员数：12" in body and "书记姓名：（空）" in body
     assert "突破名额：（无）" in body and "status:" not in body
+
+
+def test_an_item_save_reads_field_by_field(client_for, december, tree, personas, on_day):
+    """An item's save shows each changed input by its name on the sheet, counts as 情形×次数; the
+    counts of a grading run keep their own name."""
+    from chuangyou.assessments.models import ScoreSheet
+    from chuangyou.assessments.scoring import EntryData
+    from chuangyou.assessments.services import entry_save
+    from chuangyou.audit.services import record
+
+    sheet = ScoreSheet.objects.get(round=december, organization=tree["a1"])
+    item = sheet.rubric.categories.get(items__name="主题党日").items.get(name="主题党日")
+    data = EntryData(counts={"每少开1次": 2}, reason="少开主题党日", note="见会议记录")
+    entry_save(actor=personas["branch_secretary"], sheet=sheet, item=item, data=data, version=0)
+    record(
+        actor=None,
+        verb="grading.finish",
+        target=sheet,
+        organization=tree["a1"],
+        after={"counts": {"优秀": 1}},
+    )
+    body = client_for("auditor").get(reverse("audit:list")).content.decode()
+    before = "评分项：主题党日<br>扣分情况：（无）<br>理由：（空）<br>说明：（空）<br>得分：（空）<br>"
+    after = (
+        "评分项：主题党日<br>扣分情况：每少开1次×2<br>理由：少开主题党日<br>说明：见会议记录<br>得分：1<br>"
+    )
+    assert before in body and after in body and "计分说明：每少开1次2次，扣1分" in body
+    assert "各等级个数：优秀：1" in body
+    assert "item：" not in body and "counts：" not in body and "note：" not in body

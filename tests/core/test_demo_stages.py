@@ -5,11 +5,15 @@ with objections.
 The demo is built once for the module (about a minute) inside a transaction that is rolled back
 afterwards; each test runs in a savepoint of it (pytest-django's `db`)."""
 
+import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F, Max, Min
+from django.db.models.functions import TruncDate
 from django.test import override_settings
 from django.utils import timezone
 
@@ -232,3 +236,151 @@ def test_running_it_again_changes_nothing(demo):
     call_command("demo", stdout=out)
     assert [m.objects.count() for m in models] == before
     assert "未生成演示数据" in out.getvalue()
+
+
+# --- The dates agree with each other ---------------------------------------------------------------
+# Both campaigns, in the order a real one happens: set up → round → submissions → evaluations →
+# reviews → re-checks → grading → notice (≥ 5 working days, objections inside it) → approval; each
+# step inside its phase, and nothing after the demo's today but what is planned (phases, deadlines).
+
+
+def day_of(moment):
+    return timezone.localtime(moment).date()
+
+
+def campaigns():
+    return (last_year(), this_year())
+
+
+def phases_of(campaign):
+    return {p.kind: (p.starts, p.ends) for p in campaign.phases.all()}
+
+
+def within(day, span):
+    return span[0] <= day <= span[1]
+
+
+def test_a_campaign_is_set_up_before_its_phases_and_contains_its_round(demo):
+    for campaign in campaigns():
+        phases = phases_of(campaign)
+        starts = sorted(phases.values())
+        assert day_of(campaign.created_at) <= starts[0][0], campaign.year
+        assert [kind for kind, _ in sorted(phases.items(), key=lambda kv: kv[1])] == [
+            k for k in ("mobilize", "june", "december", "review", "notice", "naming") if k in phases
+        ], campaign.year
+        december = campaign.rounds.get(kind="december")
+        assert day_of(campaign.created_at) <= december.opens, campaign.year
+        assert within(december.opens, phases["december"]) and within(december.closes, phases["december"])
+        # The rubrics it uses were published, and its accounts existed, before it was set up.
+        for binding in campaign.rubrics.select_related("rubric"):
+            assert binding.rubric.published_at <= campaign.created_at, (campaign.year, binding.domain)
+        assert not get_user_model().objects.filter(date_joined__gt=campaign.created_at).exists()
+
+
+def test_sheets_are_filled_and_submitted_while_the_round_is_open(demo):
+    for campaign in campaigns():
+        december = campaign.rounds.get(kind="december")
+        sheets = ScoreSheet.objects.filter(round=december)
+        submitted = sheets.exclude(submitted_at=None)
+        assert submitted.exists()
+        days = {day_of(m) for m in submitted.values_list("submitted_at", flat=True)}
+        assert december.opens <= min(days) and max(days) <= december.closes, campaign.year
+        entries = Entry.objects.filter(sheet__in=sheets)
+        assert december.opens <= day_of(entries.aggregate(first=Min("updated_at"))["first"])
+        # Nothing of a sheet changes after it is submitted (until it is returned).
+        assert not entries.filter(sheet__in=submitted, updated_at__gt=F("sheet__submitted_at")).exists()
+        evidence = Evidence.objects.filter(entry__sheet__in=submitted)
+        assert not evidence.filter(uploaded_at__gt=F("entry__sheet__submitted_at")).exists()
+
+
+def test_evaluations_are_answered_between_the_submission_and_their_close(demo):
+    for campaign in campaigns():
+        evaluations = Evaluation.objects.filter(sheet__round__campaign=campaign)
+        assert not evaluations.filter(created_at__lt=F("sheet__submitted_at")).exists(), campaign.year
+        assert not evaluations.filter(closed_at__lt=F("created_at")).exists()
+        assert not evaluations.filter(closes_at__lte=F("created_at")).exists()
+        answers = Answer.objects.filter(evaluation__in=evaluations)
+        assert not answers.filter(answered_on__lt=TruncDate("evaluation__created_at")).exists()
+        assert not answers.filter(answered_on__gt=TruncDate("evaluation__closed_at")).exists()
+        assert not answers.filter(answered_on__gt=TruncDate("evaluation__closes_at")).exists()
+
+
+def test_reviews_follow_the_submission_the_evaluation_and_each_other(demo):
+    for campaign in campaigns():
+        phase = phases_of(campaign)["review"]
+        reviews = Review.objects.filter(sheet__round__campaign=campaign).select_related("sheet")
+        assert reviews.exists()
+        for review in reviews:
+            sheet = review.sheet
+            assert sheet.submitted_at <= review.started_at, (campaign.year, sheet.organization_id)
+            for method in review.methods:
+                assert day_of(sheet.submitted_at) <= dt.date.fromisoformat(method["date"])
+            if review.finished_at is None:
+                continue
+            assert review.started_at <= review.finished_at
+            assert within(day_of(review.finished_at), phase), (campaign.year, day_of(review.finished_at))
+            for method in review.methods:
+                assert dt.date.fromisoformat(method["date"]) <= day_of(review.finished_at)
+            evaluation = Evaluation.objects.filter(sheet=sheet).first()
+            if evaluation is not None and review.kind == ReviewKind.TOWNSHIP:
+                assert (evaluation.closed_at or evaluation.closes_at) <= review.finished_at
+        for recheck in reviews.filter(kind=ReviewKind.COUNTY):
+            township = reviews.get(sheet=recheck.sheet, kind=ReviewKind.TOWNSHIP)
+            assert township.finished_at <= recheck.started_at
+
+
+def test_grading_follows_the_reviews_and_the_notice_the_grading(demo):
+    from chuangyou.workcalendar.queries import workdays_between
+
+    for campaign in campaigns():
+        phases = phases_of(campaign)
+        for run in GradingRun.objects.filter(campaign=campaign):
+            graded = Review.objects.filter(sheet__in=run.results.values("sheet"), finished_at__isnull=False)
+            assert graded.aggregate(last=Max("finished_at"))["last"] <= run.started_at, campaign.year
+            assert run.started_at <= run.finished_at <= run.submitted_at
+        batches = NoticeBatch.objects.filter(campaign=campaign).select_related("run")
+        assert batches.exists()
+        for batch in batches:
+            assert day_of(batch.run.submitted_at) < batch.starts, campaign.year
+            assert batch.run.submitted_at <= batch.created_at <= batch.published_at
+            assert workdays_between(batch.starts, batch.ends) >= 5
+            assert within(batch.starts, phases["notice"]) and within(batch.ends, phases["notice"])
+            for objection in Objection.objects.filter(entry__batch=batch):
+                assert within(day_of(objection.created_at), (batch.starts, batch.ends)), campaign.year
+                assert objection.created_at >= batch.published_at
+                if objection.answered_at:
+                    assert objection.created_at <= objection.answered_at
+            if batch.approved_at is None:
+                continue
+            assert batch.ends < day_of(batch.ended_at) and batch.ended_at <= batch.reported_at
+            assert batch.reported_at <= batch.approved_at
+            assert within(day_of(batch.approved_at), phases["naming"])
+            assert set(OfficialGrade.objects.filter(batch=batch).values_list("approved_at", flat=True)) == {
+                batch.approved_at
+            }
+
+
+def test_nothing_is_dated_after_the_demos_today_but_what_is_planned(demo):
+    from chuangyou.audit.models import AuditEvent
+    from chuangyou.grading.models import Proposal
+
+    now = timezone.now()
+    happened = {
+        AuditEvent: ("created_at",),
+        Campaign: ("created_at",),
+        ScoreSheet: ("submitted_at", "updated_at"),
+        Entry: ("updated_at",),
+        Evidence: ("uploaded_at",),
+        Evaluation: ("created_at", "closed_at"),
+        CodeUse: ("used_at",),
+        Review: ("started_at", "finished_at"),
+        GradingRun: ("started_at", "finished_at", "submitted_at"),
+        Proposal: ("proposed_at", "decided_at"),
+        NoticeBatch: ("created_at", "published_at", "ended_at", "reported_at", "approved_at"),
+        Objection: ("created_at", "answered_at"),
+        OfficialGrade: ("approved_at",),
+    }
+    for model, fields in happened.items():
+        for name in fields:
+            assert not model.objects.filter(**{f"{name}__gt": now}).exists(), (model.__name__, name)
+    assert not Answer.objects.filter(answered_on__gt=timezone.localdate()).exists()

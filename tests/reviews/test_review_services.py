@@ -201,6 +201,47 @@ def test_entry_saves_keep_the_review_totals_and_are_audited(started, town):
     assert ScoreSheet.objects.get(pk=started.sheet_id).total == Decimal(8)
 
 
+def test_an_entry_save_audits_its_changed_fields_only(started, town):
+    def last():
+        event = AuditEvent.objects.filter(verb="review.entry_save").first()
+        return event.before, event.after
+
+    save(started, town, "设置合理", FULL["设置合理"])
+    assert last() == (
+        {"item": "设置合理", "counts": {}, "reason": "", "score": None},
+        {
+            "item": "设置合理",
+            "counts": {"未进行摸底排查": 1},
+            "reason": "未见摸底记录",
+            "score": "1",
+            "notes": ["未进行摸底排查，扣1分"],
+        },
+    )
+    # Scored again as it was: no event, no new version.
+    assert save(started, town, "设置合理", FULL["设置合理"]).version == 1
+    assert verbs().count("review.entry_save") == 1
+    # A better reason and a note: those two, and the review's total as it was.
+    save(
+        started,
+        town,
+        "设置合理",
+        EntryData(counts={"未进行摸底排查": 1}, reason="无摸底台账", note="已电话核实"),
+    )
+    assert last() == (
+        {"item": "设置合理", "reason": "未见摸底记录", "note": ""},
+        {"item": "设置合理", "reason": "无摸底台账", "note": "已电话核实"},
+    )
+    started.refresh_from_db()
+    assert started.total == Decimal(1) and verbs().count("review.entry_save") == 2
+
+
+def test_a_recheck_saved_as_copied_from_the_township_writes_no_event(reviewed, admin):
+    recheck = reviews.review_start(actor=admin, sheet=reviewed["a1"], kind=ReviewKind.COUNTY)
+    before = verbs().count("review.entry_save")
+    score_all(recheck, admin)
+    assert verbs().count("review.entry_save") == before
+
+
 def test_a_stale_entry_version_is_a_conflict_and_changes_nothing(started, town, tree):
     other = make_user("town2", Role.TOWNSHIP_REVIEWER, tree["town_a"])
     opened = ReviewEntry.objects.get(review=started, item__name="纪检机构").version

@@ -22,12 +22,12 @@ def verb_label(verb: str) -> str:
 
 @register.filter
 def audit_before(event) -> list[tuple[str, str]]:
-    return readable(event.target_type, event.before)
+    return readable(event.target_type, event.before, event.verb)
 
 
 @register.filter
 def audit_after(event) -> list[tuple[str, str]]:
-    return readable(event.target_type, event.after)
+    return readable(event.target_type, event.after, event.verb)
 
 
 @register.filter

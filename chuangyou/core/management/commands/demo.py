@@ -1,9 +1,14 @@
+import contextlib
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from chuangyou.accounts.models import Role
 from chuangyou.core.demo import DEMO_PASSWORD, create_demo, create_demo_campaign
+from chuangyou.core.demo_clock import stopped_clock
 from chuangyou.core.demo_history import create_demo_history
+from chuangyou.core.demo_schedule import demo_epoch
 from chuangyou.core.demo_summary import history_lines, stages_lines
 from chuangyou.orgs.models import Organization
 from chuangyou.rubrics.defaults import load_defaults
@@ -14,7 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        created = [d for d in load_defaults() if d.created]
+        # Into an empty database the rubrics are dated with the county, before last year's campaign.
+        empty = not Organization.objects.exists()
+        with stopped_clock(demo_epoch(timezone.localdate())) if empty else contextlib.nullcontext():
+            created = [d for d in load_defaults() if d.created]
         if created:
             self.stdout.write("已载入默认评定标准：" + "、".join(d.name for d in created))
         accounts = create_demo()
