@@ -206,19 +206,15 @@ def test_an_entry_save_audits_its_changed_fields_only(started, town):
         event = AuditEvent.objects.filter(verb="review.entry_save").first()
         return event.before, event.after
 
+    # The branch's deduction, confirmed with the reviewer's own reason: the score does not change.
+    prefilled = started.entries.get(item__name="设置合理").version
     save(started, town, "设置合理", FULL["设置合理"])
     assert last() == (
-        {"item": "设置合理", "counts": {}, "reason": "", "score": None},
-        {
-            "item": "设置合理",
-            "counts": {"未进行摸底排查": 1},
-            "reason": "未见摸底记录",
-            "score": "1",
-            "notes": ["未进行摸底排查，扣1分"],
-        },
+        {"item": "设置合理", "prefilled": True, "reason": "认可支部自评扣分"},
+        {"item": "设置合理", "prefilled": False, "reason": "未见摸底记录"},
     )
     # Scored again as it was: no event, no new version.
-    assert save(started, town, "设置合理", FULL["设置合理"]).version == 1
+    assert save(started, town, "设置合理", FULL["设置合理"]).version == prefilled + 1
     assert verbs().count("review.entry_save") == 1
     # A better reason and a note: those two, and the review's total as it was.
     save(
@@ -232,7 +228,7 @@ def test_an_entry_save_audits_its_changed_fields_only(started, town):
         {"item": "设置合理", "reason": "无摸底台账", "note": "已电话核实"},
     )
     started.refresh_from_db()
-    assert started.total == Decimal(1) and verbs().count("review.entry_save") == 2
+    assert started.total == Decimal(8) and verbs().count("review.entry_save") == 2
 
 
 def test_a_recheck_saved_as_copied_from_the_township_writes_no_event(reviewed, admin):
