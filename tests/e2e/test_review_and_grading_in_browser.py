@@ -54,7 +54,8 @@ def campaign(demo):
 def save_review_item(page, item_id: str):
     block = page.locator(f"#{item_id}")
     with page.expect_response(lambda r: "/items/" in r.url and r.request.method == "POST"):
-        block.get_by_role("button", name="保存本项").click()
+        # 确认本项 while the item is still the branch's prefilled score, 保存本项 after.
+        block.get_by_role("button", name=re.compile("^(保存|确认)本项$")).click()
     return page.locator(f"#{item_id}")
 
 
