@@ -97,6 +97,31 @@ def _times(counts: dict) -> str:
     return "、".join(f"{rule}×{times}" for rule, times in counts.items()) or "（无）"
 
 
+@functools.cache
+def _scheme_titles() -> dict[str, str]:
+    from chuangyou.rules.grade_scheme import PRESETS, load_scheme
+
+    return {key: load_scheme(key).title or key for key in PRESETS}
+
+
+def _scheme(value) -> str:
+    """A grading scheme by its title (三档评定…), not its file's key."""
+    return _scheme_titles().get(str(value), _value(value, {}))
+
+
+def _domain_schemes(value) -> str:
+    """机关：机关事业单位分类定级（…）; every domain by name, every scheme by title."""
+    from chuangyou.rules.domains import DOMAIN_NAMES
+
+    if not isinstance(value, dict):
+        return _value(value, {})
+    return "；".join(f"{DOMAIN_NAMES.get(k, k)}：{_scheme(v)}" for k, v in value.items()) or "（无）"
+
+
+# Keys whose values are codes a clerk does not read, with their readers.
+VALUE_READERS = {"scheme": _scheme, "domain_schemes": _domain_schemes}
+
+
 def readable(target_type: str, data, verb: str = "") -> list[tuple[str, str]]:
     """(Chinese name, value in words) for each key of the before or after of an event of `verb`."""
     if not isinstance(data, dict):
@@ -118,5 +143,8 @@ def readable(target_type: str, data, verb: str = "") -> list[tuple[str, str]]:
     rows = []
     for key, value in data.items():
         label = labels.get(key) or EXTRA_LABELS.get(key) or all_labels.get(key) or key
-        rows.append((label, _value(value, choices.get(key) or all_choices.get(key) or {})))
+        if key in VALUE_READERS:
+            rows.append((label, VALUE_READERS[key](value)))
+        else:
+            rows.append((label, _value(value, choices.get(key) or all_choices.get(key) or {})))
     return rows
