@@ -67,7 +67,7 @@ def _check_open(sheet: ScoreSheet, today: dt.date | None = None) -> None:
 def _locked(sheet: ScoreSheet, actor) -> ScoreSheet:
     current = (
         ScoreSheet.objects.select_for_update(of=("self",))
-        .select_related("round", "organization")
+        .select_related("round__campaign", "organization")  # the campaign names the sheet in the audit
         .get(pk=sheet.pk)
     )
     if not may_fill(actor, current):
@@ -84,8 +84,13 @@ def _refresh_totals(sheet: ScoreSheet) -> None:
 
 def store_entry(model, owner: dict, item, data: EntryData, version: int, actor, *, conflict: str, check=None):
     """Saving one item, on a sheet or on a review: lock the entry, refuse a stale version, score it
-    with the rules core, let `check(entry, result)` refuse more, save. Returns (entry, result, before)."""
-    entry, _ = model.objects.select_for_update().get_or_create(item=item, **owner)
+    with the rules core, let `check(entry, result)` refuse more, save. Returns (entry, result, before).
+
+    The caller holds the owner's row lock, so no one else inserts this item's entry meanwhile: a new
+    entry is one INSERT (no savepoint, no second write), and `entry.<owner>` is the locked row."""
+    entry = model.objects.select_for_update().filter(item=item, **owner).first() or model(item=item)
+    for name, value in owner.items():
+        setattr(entry, name, value)
     if entry.version != version:
         raise SheetError(conflict)
     before = {"score": str(entry.result) if entry.result is not None else None}
