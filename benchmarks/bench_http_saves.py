@@ -194,8 +194,10 @@ def run_phase(title, jobs, browsers, clients, server, database) -> tuple[bool, f
     )
     print(f"{'':<22}{usage.per_save_line(saves)}")
     print(f"{'':<22}{pg.per_save_line(saves)}")
-    for problem in problems[:5]:
-        print(f"{'':<22}refused or wrong answer: {problem}")
+    if problems:
+        print(f"{'':<22}{len(problems)} answers were not the saved item; the first ones:")
+    for problem in problems[:3]:
+        print(f"{'':<22}  {problem}")
     return not problems, saves / usage.wall
 
 
