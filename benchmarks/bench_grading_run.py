@@ -6,7 +6,7 @@ Creates a scratch database on 127.0.0.1:5432 and fills it fast (COPY, no model i
 with `--townships` townships and `--branches` branches under them, a December round whose sheets are
 all reviewed (final score 50–100, a satisfaction rate for most, a few vetoes and 软弱涣散 flags).
 Then times `grading.services.run_start` inline (GRADING_INLINE_MAX set above the branch count),
-split into its three parts — load (`load_inputs`), grade (`grade_branches`), write (`_write_results`)
+split into its three parts — load (`load_inputs`), grade (`grade_in_groups`), write (`_write_results`)
 — and, for comparison, the bare SQL aggregate over the same sheets. Prints seconds and ratios; exits
 non-zero when the run takes 30 s or more or does not finish with every branch graded.
 """
@@ -18,17 +18,10 @@ import datetime as dt
 import json
 import os
 import random
-import sys
 import time
-import uuid
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-DB_NAME = f"chuangyou_bench_{uuid.uuid4().hex[:8]}"
-os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangyou.settings")
+from scratch_pg import ScratchDatabase
 
 TARGET_SECONDS = 30.0
 ORG_FIELDS = (
@@ -67,23 +60,10 @@ SHEET_FIELDS = (
     "final_subtotals",
     "final_satisfaction",
     "final_veto",
+    "final_veto_cap",
     "final_weak",
     "updated_at",
 )
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 def build(branches: int, townships: int, scope: str, seed: int = 2026):
@@ -210,6 +190,7 @@ def build(branches: int, townships: int, scope: str, seed: int = 2026):
                 subtotals,
                 satisfaction,
                 veto,
+                "一般" if veto else "",  # the highest grade a veto leaves
                 weak,
                 now,
             )
@@ -236,7 +217,7 @@ def instrument(timings: dict[str, float]) -> None:
         return wrapper
 
     services.load_inputs = timed("load", services.load_inputs)
-    services.grade_branches = timed("grade", services.grade_branches)
+    services.grade_in_groups = timed("grade", services.grade_in_groups)
     services._write_results = timed("write", services._write_results)
 
 
@@ -249,17 +230,11 @@ def main() -> int:
     parser.add_argument("--scope", choices=["county", "township"], default="county")
     args = parser.parse_args()
     os.environ["CHUANGYOU_GRADING_INLINE_MAX"] = str(args.branches + 1)
-    create_database()
-    try:
-        import django
-
-        django.setup()
+    with ScratchDatabase():
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
 
         settings.GRADING_INLINE_MAX = args.branches + 1  # graded inside run_start, as a small county is
-        call_command("migrate", verbosity=0)
         from chuangyou.grading import services
         from chuangyou.grading.models import RunState
 
@@ -300,11 +275,8 @@ def main() -> int:
         print(f"  other (start, progress, audit) {other:.3f} s")
         print(f"ratio run / aggregate {elapsed / aggregate:.0f}×   target < {TARGET_SECONDS:.0f} s")
         print(f"counts {run.summary.get('counts')}")
-        connection.close()
         ok = run.state == RunState.DONE and graded == args.branches == count and elapsed < TARGET_SECONDS
         return 0 if ok else 1
-    finally:
-        drop_database()
 
 
 if __name__ == "__main__":

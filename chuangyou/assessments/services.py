@@ -75,7 +75,7 @@ def _check_open(sheet: ScoreSheet, today: dt.date | None = None) -> None:
 def _locked(sheet: ScoreSheet, actor) -> ScoreSheet:
     current = (
         ScoreSheet.objects.select_for_update(of=("self",))
-        .select_related("round", "organization")
+        .select_related("round__campaign", "organization")  # the campaign names the sheet in the audit
         .get(pk=sheet.pk)
     )
     if not may_fill(actor, current):
@@ -96,8 +96,13 @@ def store_entry(model, owner: dict, item, data: EntryData, version: int, actor, 
 
     Returns (entry, before, after) for the audit event: the item's name and each changed field, with
     the core's notes on how a changed score was reached. `after` is None when the inputs are those
-    already stored: then nothing is written and the entry keeps its version."""
-    entry, _ = model.objects.select_for_update().get_or_create(item=item, **owner)
+    already stored: then nothing is written and the entry keeps its version.
+
+    The caller holds the owner's row lock, so no one else inserts this item's entry meanwhile: a new
+    entry is one INSERT (no savepoint, no second write), and `entry.<owner>` is the locked row."""
+    entry = model.objects.select_for_update().filter(item=item, **owner).first() or model(item=item)
+    for name, value in owner.items():
+        setattr(entry, name, value)
     if entry.version != version:
         raise SheetError(conflict)
     entry.item = item  # the caller's row, with its category: no query for it in `check`

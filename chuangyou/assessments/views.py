@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -70,7 +71,7 @@ def save_posted_entry(request, item, save):
 
 @require_POST
 def entry_save(request, pk, item_pk):
-    sheet = queries.get_sheet_for_user(request.user, pk)
+    sheet = queries.get_sheet_to_save(request.user, pk)
     item = get_object_or_404(
         Item.objects.select_related("category"), pk=item_pk, category__rubric=sheet.rubric_id
     )
@@ -81,9 +82,15 @@ def entry_save(request, pk, item_pk):
             actor=request.user, sheet=sheet, item=item, data=data, version=version
         ),
     )
-    sheet.refresh_from_db()
-    if entry is None:
+    if entry is not None:
+        sheet = entry.sheet  # the row the save locked and updated, with its new totals
+    else:
+        # Refused: the sheet as it is now. A new instance, not refresh_from_db(): django-fsm's
+        # refresh unprotects `state` for the whole class meanwhile, which races between threads.
+        sheet = ScoreSheet.objects.select_related("organization").get(pk=sheet.pk)
         entry = sheet.entries.filter(item=item).first()
+    if entry is not None:
+        prefetch_related_objects([entry], "evidence")  # the list and the upload form both read it
     context = {
         "sheet": sheet,
         "item": item,
