@@ -1,10 +1,10 @@
 """`chuangyou serve` sizes gunicorn for the machine (a process per CPU, four threads each), and its
 threads keep their database connections."""
 
-import os
-
 import pytest
 from django.core.management import call_command
+
+from chuangyou.core.management.commands import serve
 
 
 @pytest.fixture
@@ -25,14 +25,14 @@ def launched(monkeypatch):
 
 
 def test_one_worker_per_cpu_with_four_threads(launched, monkeypatch):
-    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    monkeypatch.setattr(serve, "usable_cpus", lambda: 6)
     options = launched()
     assert options["--workers"] == "6" and options["--threads"] == "4"
     assert options["--worker-class"] == "gthread"
 
 
 def test_at_least_two_workers_and_the_environment_or_options_decide(launched, monkeypatch):
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(serve, "usable_cpus", lambda: 1)
     assert launched()["--workers"] == "2"
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     monkeypatch.setenv("CHUANGYOU_THREADS", "8")

@@ -255,5 +255,5 @@ def test_no_task_worker_runs_the_server_alone(monkeypatch):
 
     monkeypatch.setattr(serve.os, "execve", execve)
     with pytest.raises(Replaced):
-        serve.Command().handle(bind="127.0.0.1:8765", workers=1, no_task_worker=True)
+        serve.Command().handle(bind="127.0.0.1:8765", workers=1, threads=4, no_task_worker=True)
     assert calls[-1][1] == "chuangyou.wsgi:application" and "127.0.0.1:8765" in calls[-1]

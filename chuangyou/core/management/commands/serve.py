@@ -14,6 +14,13 @@ SERVER_STOP_SECONDS = 30.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container's share, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class Command(BaseCommand):
     help = "收集静态文件并以 gunicorn 启动网站（默认 http://127.0.0.1:8000），同时运行并看护后台任务进程"
 
@@ -21,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("CHUANGYOU_BIND", "127.0.0.1:8000"))
         # One process per CPU (a process runs Python on one CPU at a time), threads for the requests
         # that wait on the database meanwhile; benchmarks/bench_http_saves.py measures the two.
-        workers = os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 1)
+        workers = os.environ.get("WEB_CONCURRENCY") or max(2, usable_cpus())
         parser.add_argument("--workers", type=int, default=int(workers))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CHUANGYOU_THREADS", "4")))
         parser.add_argument(
@@ -60,7 +67,8 @@ class Command(BaseCommand):
         ]
         if no_task_worker:
             os.execve(gunicorn, argv, env)  # noqa: S606 - replace this process with the server
-        sys.exit(self.serve_with_worker(argv, env))
+        else:
+            sys.exit(self.serve_with_worker(argv, env))
 
     def serve_with_worker(self, server_argv: list[str], env: dict[str, str]) -> int:
         """Run the server and the background worker side by side until the server ends or this
