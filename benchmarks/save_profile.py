@@ -23,9 +23,9 @@ def table_of(sql: str) -> str:
     return sql.split()[0].lower() if sql.strip() else "?"  # savepoint, release savepoint, …
 
 
-def post_form(item, version: int) -> dict:
+def post_form(item, version: int, note: str = "") -> dict:
     """What the browser's htmx posts for one item of the benchmark's rubric: its one rule ticked."""
-    data = {"version": str(version), "note": ""}
+    data = {"version": str(version), "note": note}
     for index, rule in enumerate(item.rules):
         data[f"count-{index}"] = "1" if rule["per_occurrence"] else "on"
     return data
@@ -46,20 +46,20 @@ def save_url(sheet, item) -> str:
     return reverse("sheets:entry_save", args=[sheet.pk, item.pk])
 
 
-def post_save(client, sheet, item, version: int = 0):
-    response = client.post(save_url(sheet, item), post_form(item, version))
+def post_save(client, sheet, item, version: int = 0, note: str = ""):
+    response = client.post(save_url(sheet, item), post_form(item, version, note))
     body = response.content.decode()
     if response.status_code != 200 or "data-saved" not in body:
         raise RuntimeError(f"save refused: {response.status_code} {body[:300]}")
     return response
 
 
-def queries_of_one_save(client, sheet, item, version: int = 0) -> list[str]:
+def queries_of_one_save(client, sheet, item, version: int = 0, note: str = "") -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        post_save(client, sheet, item, version)
+        post_save(client, sheet, item, version, note)
     return [q["sql"] for q in captured.captured_queries]
 
 
