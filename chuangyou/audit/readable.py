@@ -32,6 +32,7 @@ EXTRA_LABELS = {
     "number": "序号",
     "branches": "党支部数",
     "category": "评定类型",
+    "prefilled_items": "沿用自评项目数",
 }
 
 # An item's save on a score sheet or a review (`assessments.scoring.audited_fields`): its keys have

@@ -151,15 +151,15 @@ def review_start(*, actor, sheet: ScoreSheet, kind: str = ReviewKind.TOWNSHIP) -
             review.entries.all().delete()
             _copy_township_review(current, review)
             recopied = True
-    if kind == ReviewKind.TOWNSHIP:
-        _prefill_from_self_assessment(current, review)
+    prefilled = _prefill_from_self_assessment(current, review) if kind == ReviewKind.TOWNSHIP else 0
     record(
         actor=actor,
         verb="review.start",
         target=review,
         organization=current.organization,
         after={"kind": kind, "sheet_state": current.state}
-        | ({"restarted_from_township_scores": True} if recopied else {}),
+        | ({"restarted_from_township_scores": True} if recopied else {})
+        | ({"prefilled_items": prefilled} if prefilled else {}),
     )
     return review
 
@@ -190,11 +190,11 @@ def _copy_township_review(sheet: ScoreSheet, recheck: Review) -> None:
 AGREED_REASON = "认可支部自评扣分"
 
 
-def _prefill_from_self_assessment(sheet: ScoreSheet, review: Review) -> None:
+def _prefill_from_self_assessment(sheet: ScoreSheet, review: Review) -> int:
     """The township review starts from the branch's own entries, each marked prefilled: the review's
     score starts at the self-assessment's (a gap of 0, not −100) and each item waits to be checked.
     Started again after the branch resubmitted, the unchecked copies are taken again from its new
-    entries; the items the reviewer has scored stay."""
+    entries; the items the reviewer has scored stay. Returns the number of items copied."""
     review.entries.filter(prefilled=True).delete()
     own = set(review.entries.values_list("item_id", flat=True))
     fields = ("item_id", "counts", "zero_out", "score", "deduction", "note", "result", "done")
@@ -210,6 +210,7 @@ def _prefill_from_self_assessment(sheet: ScoreSheet, review: Review) -> None:
     )
     review.total, review.subtotals, review.items_done = entries_totals(review.entries.all())
     review.save(update_fields=["total", "subtotals", "items_done", "updated_at"])
+    return len(entries)
 
 
 def _is_deduction(item, score) -> bool:

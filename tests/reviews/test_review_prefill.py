@@ -40,6 +40,8 @@ def test_the_review_starts_as_the_branch_scored_it(started, submitted):
     # A deduction the branch made by its rules carries the reviewer's agreement as its reason.
     assert entries["设置合理"].reason == AGREED_REASON and entries["三会一课"].reason == "记录不全"
     assert entries["纪检机构"].reason == ""
+    # The start is audited with the number of items copied.
+    assert AuditEvent.objects.get(verb="review.start").after["prefilled_items"] == 4
 
 
 def test_the_review_page_starts_without_a_gap_and_marks_prefilled_items(client_for, started):

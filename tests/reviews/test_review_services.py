@@ -110,7 +110,11 @@ def test_a_review_starts_only_on_a_submitted_sheet(december, tree, personas, tow
     # Opening it again (a second tab) gives the same review, without a second event.
     assert reviews.review_start(actor=town, sheet=resubmitted) == review
     event = AuditEvent.objects.get(verb="review.start")
-    assert event.actor == town and event.after == {"kind": "township", "sheet_state": "under_review"}
+    assert event.actor == town and event.after == {
+        "kind": "township",
+        "sheet_state": "under_review",
+        "prefilled_items": 4,
+    }
 
 
 def test_the_county_rechecks_only_finished_reviews_prefilled_with_the_township_scores(
